@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/include/sandbox.h: the public API of libsandbox (Ringfence).
+ *
+ * A process calls sb_enter() and from then on runs inside a hardware virtual
+ * machine with its own page tables and no guest OS. Every system call it makes
+ * reaches the monitor (libsandbox's host side, in the same host process), which
+ * applies the policy and forwards what is allowed to the host kernel.
+ *
+ * Conventions: functions return 0 (or a non-negative value) on success and a
+ * negative errno on failure; out-parameters are written only on success. The
+ * library never prints to stdout and never exits the process on its own; its
+ * one documented exception is sb_enter(), which takes over the process (see
+ * there).
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SB_API __attribute__((visibility("default")))
+#else
+#define SB_API
+#endif
+
+#define SB_VERSION_MAJOR 0
+#define SB_VERSION_MINOR 1
+#define SB_VERSION_PATCH 0
+
+/**
+ * sb_version() - the library's version as "MAJOR.MINOR.PATCH".
+ */
+SB_API const char *sb_version(void);
+
+/*
+ * Actions. The encoding follows seccomp's return values so that a reader who
+ * knows seccomp knows these: the high 16 bits select the action, the low 16
+ * bits carry the errno for SB_ACT_ERRNO.
+ */
+#define SB_ACT_KILL 0x80000000u        /* end the process as seccomp's KILL_PROCESS: death by SIGSYS */
+#define SB_ACT_ERRNO(e) (0x00050000u | ((uint32_t)(e) & 0xffffu)) /* fail the call with -e */
+#define SB_ACT_ALLOW 0x7fff0000u       /* forward (or emulate) the call */
+#define SB_ACT_IS_ERRNO(a) (((a) & 0xffff0000u) == 0x00050000u)
+
+/** struct sb_policy - opaque; built with sb_policy_new() and the functions below. */
+struct sb_policy;
+
+/**
+ * sb_policy_new() - a policy whose every call takes @default_action.
+ * @default_action: SB_ACT_ALLOW, SB_ACT_KILL or SB_ACT_ERRNO(e).
+ * @out: receives the policy.
+ * Return: 0, -EINVAL (bad action), -ENOMEM.
+ */
+SB_API int sb_policy_new(uint32_t default_action, struct sb_policy **out);
+
+/**
+ * sb_policy_add() - set the action of one system call.
+ * @nr: x86-64 syscall number (see sb_syscall_nr()).
+ * Return: 0, -EINVAL (bad number or action).
+ */
+SB_API int sb_policy_add(struct sb_policy *pol, long nr, uint32_t action);
+
+/**
+ * sb_policy_add_name() - as sb_policy_add(), by name ("openat").
+ * Return: 0, -EINVAL (bad action), -ENOENT (no such syscall).
+ */
+SB_API int sb_policy_add_name(struct sb_policy *pol, const char *name, uint32_t action);
+
+/**
+ * sb_policy_log_denials() - report every refused or killed call on @fd.
+ * One line per call: "ringfence: pid P: DECISION name(args) at RIP". The fd
+ * is duplicated into the monitor at sb_enter(), hidden from the process.
+ * Pass -1 to turn it off.
+ * Return: 0, -EBADF (fd is not open).
+ */
+SB_API int sb_policy_log_denials(struct sb_policy *pol, int fd);
+
+/** sb_policy_free() - free a policy (NULL is fine). sb_enter() keeps its own copy. */
+SB_API void sb_policy_free(struct sb_policy *pol);
+
+/** sb_syscall_nr() - number of a syscall by name, or -ENOENT. */
+SB_API long sb_syscall_nr(const char *name);
+
+/**
+ * sb_enter() - move the calling process into a virtual machine.
+ * @pol: the policy (NULL: allow everything the integrity layer allows).
+ *
+ * On success it returns 0 *inside* the VM: same thread, same stack, same
+ * callee-saved registers, same FPU/SSE/AVX state, same TLS. From then on the
+ * host thread is the monitor, and the process cannot leave: exit() or a fatal
+ * signal ends it as it would end natively.
+ *
+ * It takes over what a monitor must own, and says so here: signal
+ * dispositions with handlers are kept as the guest's and are no longer
+ * installed on the host; the rseq area glibc registered is unregistered; the
+ * monitor's own fds are moved to the top of the fd table and hidden.
+ *
+ * On failure the process is unchanged and running outside any VM.
+ * Return: 0; -EBUSY (other threads exist, or already inside); -ENODEV (no
+ * usable backend: see sb_last_error()); -EACCES (no permission on the device);
+ * -ENOSYS (a capability the backend lacks); -ENOMEM; -EINVAL.
+ */
+SB_API int sb_enter(const struct sb_policy *pol);
+
+/** sb_inside() - 1 inside a sandbox entered by sb_enter(), 0 outside. */
+SB_API int sb_inside(void);
+
+/**
+ * sb_last_error() - a one-line, human explanation of the last failure of
+ * sb_enter() in this thread ("" if none): which device, which capability,
+ * and what to do.
+ */
+SB_API const char *sb_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SANDBOX_H */

@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/api/enter.c: sb_enter(): build the VM around the running process and hand the thread to the monitor.
+ *
+ * Runs on the caller's stack, before the move, and may use libc. Every step
+ * that can fail comes before the first one that changes the process
+ * (signal dispositions, rseq, the stack switch); a failure undoes what was
+ * built (fds, vault) and returns a negative errno with the process as it was.
+ *
+ * State before: one thread, running natively. After: the same thread runs
+ * the monitor on the vault stack; the process runs in guest user mode at
+ * sb_enter()'s return address with rax = 0.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <asm/prctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "../backend/backend.h"
+#include "../backend/entry_state.h"
+#include "../guest/cpu_x86_64.h"
+#include "../guest/pgtable.h"
+#include "../monitor/maps.h"
+#include "../monitor/mirror.h"
+#include "../monitor/monitor.h"
+#include "../policy/policy.h"
+#include "api.h"
+
+#define SA_RESTORER_K 0x04000000ul
+#define RSEQ_SIG_X86 0x53053053u
+
+int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs, const uint8_t *xsave);
+__attribute__((noreturn)) void sb_switch_to_monitor(struct sb_mon *m, uint64_t stack_top);
+
+static int count_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int pick_backend(const struct sb_backend **out)
+{
+	const char *b = getenv("RINGFENCE_BACKEND");
+
+	if (!b || !*b || !strcmp(b, "auto") || !strcmp(b, "kvm")) {
+		*out = &sb_backend_kvm;
+		return 0;
+	}
+	if (!strcmp(b, "kmod"))
+		return sb_fail(-ENODEV, "kmod backend: /dev/ringfence is not supported by this build yet "
+					"(issue #8); unset RINGFENCE_BACKEND to use /dev/kvm");
+	sb_set_error("RINGFENCE_BACKEND=%s: unknown backend (auto, kvm or kmod)", b);
+	return -EINVAL;
+}
+
+static uint64_t vault_alloc(void)
+{
+	uint64_t span = VLT_SIZE + 2 * VLT_GUARD + SB_CHUNK;
+	void *p = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint64_t lo, base, hi;
+
+	if (p == MAP_FAILED)
+		return 0;
+	lo = (uint64_t)p;
+	base = SB_CHUNK_UP(lo + VLT_GUARD);
+	hi = lo + span;
+	/* keep [base - guard, base + size + guard), chunk aligned; the guards stay PROT_NONE */
+	if (base - VLT_GUARD > lo)
+		munmap(p, base - VLT_GUARD - lo);
+	if (base + VLT_SIZE + VLT_GUARD < hi)
+		munmap((void *)(base + VLT_SIZE + VLT_GUARD), hi - (base + VLT_SIZE + VLT_GUARD));
+	if (mprotect((void *)base, VLT_SIZE, PROT_READ | PROT_WRITE)) {
+		munmap((void *)(base - VLT_GUARD), VLT_SIZE + 2 * VLT_GUARD);
+		return 0;
+	}
+	return base;
+}
+
+static void vault_free(uint64_t base)
+{
+	munmap((void *)(base - VLT_GUARD), VLT_SIZE + 2 * VLT_GUARD);
+}
+
+/* Move fd to the top of the fd table, out of the way of the process's own
+ * numbering, close-on-exec. Returns the new fd or -errno. */
+static int hide_fd(int fd)
+{
+	struct rlimit rl;
+	long top = 1024;
+	int n;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < top)
+		top = (long)rl.rlim_cur;
+	n = fcntl(fd, F_DUPFD_CLOEXEC, top > 64 ? top - 16 : 3);
+	if (n < 0)
+		return -errno;
+	close(fd);
+	return n;
+}
+
+struct image_arg {
+	uint64_t addr, lo, hi;
+};
+
+static int find_image(struct dl_phdr_info *info, size_t size, void *p)
+{
+	struct image_arg *a = p;
+	uint64_t lo = ~0ull, hi = 0;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < lo)
+			lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if (a->addr >= lo && a->addr < hi) {
+		a->lo = SB_PAGE_DOWN(lo);
+		a->hi = SB_PAGE_UP(hi);
+		return 1;
+	}
+	return 0;
+}
+
+struct stack_arg {
+	uint64_t prev_hi, lo, hi, below_hi;
+};
+
+static int find_stack(const struct sb_vma *v, void *p)
+{
+	struct stack_arg *s = p;
+
+	if (!strcmp(v->name, "[stack]")) {
+		s->lo = v->lo;
+		s->hi = v->hi;
+		s->below_hi = s->prev_hi;
+	}
+	s->prev_hi = v->hi;
+	return 0;
+}
+
+/* Grow the main stack's mapping now to what the kernel would let it grow
+ * to (the rlimit, at most 8 MiB), without committing memory: inside the VM
+ * there is no lazy stack growth, the guest page tables mirror the mapping. */
+static void extend_stack(struct sb_mon *m)
+{
+	struct stack_arg s = { 0, 0, 0, 0 };
+	struct rlimit rl;
+	uint64_t want = 8ull << 20, target;
+
+	if (maps_walk(m->maps_fd, 0, SB_USER_TOP, (char *)(m->vault + VLT_MAPSBUF), VLT_MAPSBUF_SIZE, find_stack, &s) ||
+	    !s.lo)
+		return;
+	if (!getrlimit(RLIMIT_STACK, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+		want = rl.rlim_cur;
+	target = SB_PAGE_DOWN(s.hi - want) + SB_PAGE;
+	/* stay clear of the mapping below and of the kernel's guard gap (1 MiB) */
+	if (target < s.below_hi + (1ull << 20) + SB_PAGE)
+		target = SB_PAGE_UP(s.below_hi + (1ull << 20) + SB_PAGE);
+	if (target < s.lo)
+		(void)*(volatile const char *)target;
+	m->stack_lo = target < s.lo ? target : s.lo;
+	m->stack_hi = s.hi;
+}
+
+static int mirror_one(const struct sb_vma *v, void *p)
+{
+	struct sb_mon *m = p;
+
+	/* the vault is never the guest's; vsyscall is above user space */
+	if (mirror_in_vault(m, v->lo, v->hi) || v->hi > SB_USER_TOP)
+		return 0;
+	return mirror_set(m, v->lo, v->hi, v->prot);
+}
+
+static int map_sys(struct sb_mon *m, uint64_t sys_gpa)
+{
+	static const struct { uint64_t off; uint64_t flags; } pages[] = {
+		{ SYS_GDT, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
+		{ SYS_TSS, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
+		{ SYS_IDT, PTE_P | PTE_A | PTE_D | PTE_NX },
+		{ SYS_KCODE, PTE_P | PTE_A | PTE_D },         /* supervisor, read-only, executable */
+		{ SYS_LSTAR, PTE_P | PTE_U | PTE_A | PTE_D }, /* user, read-only, executable */
+		{ 0x5000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX }, /* IST1 stack */
+		{ 0x6000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
+		{ 0x7000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
+		{ 0x9000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX }, /* rsp0 stack */
+		{ 0xa000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
+		{ 0xb000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
+	};
+	uint64_t db = m->vault + VLT_DOORBELL;
+	int rc;
+
+	for (unsigned i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+		rc = pt_map(&m->pt, m->sys + pages[i].off, m->sys + pages[i].off + SB_PAGE, sys_gpa + pages[i].off,
+			    pages[i].flags, 0);
+		if (rc)
+			return rc;
+	}
+	rc = pt_map_page(&m->pt, db + DB_USER_OFF, DB_GPA + DB_USER_OFF, PTE_P | PTE_W | PTE_U | PTE_A | PTE_D | PTE_NX);
+	if (!rc)
+		rc = pt_map_page(&m->pt, db + DB_SUPER_OFF, DB_GPA + DB_SUPER_OFF, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX);
+	return rc;
+}
+
+/* The seccomp program for the crash-report child (monitor/crash_bt.c):
+ * enough for libunwind to read memory and ELF files and print, nothing
+ * that writes files by name, starts processes or signals others. */
+static int build_bt_filter(struct sb_mon *m)
+{
+	static const char *const allow[] = {
+		"read", "write", "pread64", "close", "fstat", "newfstatat", "lseek", "mmap", "munmap", "brk",
+		"mincore", "msync", "pipe2", "getpid", "gettid", "exit", "exit_group", "rt_sigprocmask",
+		"rt_sigreturn", "futex", "getrandom", "readlink", "access", "faccessat", "statx", "madvise",
+	};
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int fd = -1, rc = -ENOMEM;
+	long n;
+
+	if (!ctx)
+		return -ENOMEM;
+	for (unsigned i = 0; i < sizeof allow / sizeof allow[0]; i++) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, seccomp_syscall_resolve_name(allow[i]), 0);
+		if (rc)
+			goto out;
+	}
+	/* opens for reading only: the child may read ELF files, not change any */
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY));
+	if (rc)
+		goto out;
+	fd = memfd_create("ringfence-bt", MFD_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = seccomp_export_bpf(ctx, fd);
+	if (rc)
+		goto out;
+	n = pread(fd, m->bt_filter, sizeof m->bt_filter, 0);
+	if (n <= 0 || n % 8 || (size_t)n >= sizeof m->bt_filter) {
+		rc = -E2BIG;
+		goto out;
+	}
+	m->bt_len = (uint32_t)(n / 8);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return rc;
+}
+
+/* glibc registered an rseq area for this thread: the kernel would keep
+ * following the pointers in it (rseq_cs) on behalf of the monitor thread,
+ * and could be made to redirect the monitor's own instruction pointer. */
+static int unregister_rseq(void)
+{
+	struct rseq *r;
+	uint64_t tp;
+
+	if (__rseq_size == 0)
+		return 0;
+
+	if (syscall(SYS_arch_prctl, ARCH_GET_FS, &tp))
+		return -errno;
+	r = (struct rseq *)(tp + (uint64_t)__rseq_offset);
+	if (syscall(SYS_rseq, r, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG_X86) == 0 ||
+	    syscall(SYS_rseq, r, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG_X86) == 0) {
+		r->cpu_id = (uint32_t)RSEQ_CPU_ID_REGISTRATION_FAILED;
+		return 0;
+	}
+	/* EINVAL: nothing registered (glibc.pthread.rseq=0) */
+	return (int)r->cpu_id >= 0 ? -ENOSYS : 0;
+}
+
+/* Take over signals: the guest's dispositions go to the vault; handlers are
+ * replaced on the host by the monitor's stub. The altstack and the mask
+ * stay as the guest's view; the host thread gets the vault altstack. */
+static void take_signals(struct sb_mon *m, const sigset_t *mask)
+{
+	stack_t ss = { .ss_sp = (void *)(m->vault + VLT_ALTSTACK), .ss_size = VLT_ALTSTACK_SIZE, .ss_flags = 0 };
+	stack_t old;
+
+	memcpy(&m->sigmask, mask, sizeof m->sigmask);
+	for (int sig = 1; sig <= SB_NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, NULL, &m->sig[sig], 8))
+			continue;
+		if (m->sig[sig].handler != (uint64_t)SIG_DFL && m->sig[sig].handler != (uint64_t)SIG_IGN)
+			sig_set_host(m, sig, &m->sig[sig]);
+	}
+	if (!sigaltstack(&ss, &old) && !(old.ss_flags & SS_DISABLE)) {
+		m->ss_sp = (uint64_t)old.ss_sp;
+		m->ss_size = old.ss_size;
+		m->ss_flags = old.ss_flags;
+	}
+}
+
+int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs, const uint8_t *xsave)
+{
+	char err[256] = "";
+	const struct sb_backend *be;
+	struct sb_entry_state st;
+	struct image_arg img = { (uint64_t)(uintptr_t)sb_enter, 0, 0 };
+	sigset_t all, saved;
+	struct sb_mon *m;
+	uint64_t vault, gpa;
+	int rc, n;
+
+	sb_set_error("%s", "");
+	if (sb_inside())
+		return sb_fail(-EBUSY, "already inside a sandbox");
+	n = count_threads();
+	if (n != 1)
+		return sb_fail(n < 0 ? n : -EBUSY, n < 0 ? "cannot read /proc/self/task" :
+			       "the process has other threads: every thread would have to enter the VM (sb_enter() "
+			       "must be called while single-threaded)");
+	if (!regs->xsave_ok)
+		return sb_fail(-ENOSYS, "the CPU or OS offers no XSAVE: the FPU state cannot be carried into the VM");
+	rc = pick_backend(&be);
+	if (rc)
+		return rc;
+
+	vault = vault_alloc();
+	if (!vault)
+		return sb_fail(-ENOMEM, "cannot allocate the monitor's vault");
+	m = sb_mon_of(vault);
+	m->vault = vault;
+	m->zone_lo = vault - VLT_GUARD;
+	m->zone_hi = vault + VLT_SIZE + VLT_GUARD;
+	m->backend = be;
+	m->pid = getpid();
+	m->tid = gettid();
+	m->kvm_fd = m->vm_fd = m->vcpu_fd = m->log_fd = m->maps_fd = m->proc_fd = -1;
+	m->gpa_next = GPA_BASE;
+	m->sys = vault + VLT_SYS;
+	for (int i = 0; i < SB_NR_SYSCALLS; i++)
+		m->action[i] = pol ? pol->action[i] : SB_ACT_ALLOW;
+	m->default_action = pol ? pol->default_action : SB_ACT_ALLOW;
+
+	rc = be->open(m, err, sizeof err);
+	if (rc) {
+		sb_set_error("%s", err);
+		goto fail;
+	}
+	m->maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	m->proc_fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (m->maps_fd < 0 || m->proc_fd < 0) {
+		rc = sb_fail(-errno, "cannot open /proc/self: is /proc mounted?");
+		goto fail;
+	}
+	if (pol && pol->log_fd >= 0) {
+		m->log_fd = fcntl(pol->log_fd, F_DUPFD_CLOEXEC, 3);
+		if (m->log_fd < 0) {
+			rc = sb_fail(-errno, "cannot duplicate the denial log fd");
+			goto fail;
+		}
+	}
+	{
+		int *fds[] = { &m->kvm_fd, &m->vm_fd, &m->vcpu_fd, &m->maps_fd, &m->proc_fd, &m->log_fd };
+
+		for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+			if (*fds[i] < 0)
+				continue;
+			rc = hide_fd(*fds[i]);
+			if (rc < 0) {
+				sb_fail(rc, "cannot move the monitor's fds out of the way");
+				goto fail;
+			}
+			*fds[i] = rc;
+			m->monfd[m->nmonfd++] = rc;
+		}
+	}
+
+	/* the vault's two memory windows: ring-0 tables and stubs, page tables */
+	rc = mirror_window_exact(m, m->sys, m->sys + VLT_SYS_SIZE, &gpa);
+	if (!rc)
+		rc = mirror_window_exact(m, vault + VLT_PTPOOL, vault + VLT_PTPOOL + VLT_PTPOOL_SIZE, &m->pt.gpa);
+	if (!rc)
+		rc = pt_init(&m->pt, vault + VLT_PTPOOL, m->pt.gpa, VLT_PTPOOL_SIZE);
+	if (rc) {
+		sb_fail(rc, "cannot create the vault's memory windows");
+		goto fail;
+	}
+	m->gpa_next = SB_CHUNK_UP(m->gpa_next);
+	cpu_build_sys(m, m->sys);
+	rc = map_sys(m, gpa);
+	if (rc) {
+		sb_fail(rc, "cannot map the sandbox's ring-0 pages");
+		goto fail;
+	}
+	if (!dl_iterate_phdr(find_image, &img)) {
+		rc = sb_fail(-ENOENT, "cannot find libsandbox's own image");
+		goto fail;
+	}
+	m->image_lo = img.lo;
+	m->image_hi = img.hi;
+	m->brk = (uint64_t)syscall(SYS_brk, 0);
+
+	/* from here on no signal may run a handler on the caller's stack while
+	 * the monitor takes over */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &saved);
+	extend_stack(m);
+	rc = maps_walk(m->maps_fd, 0, SB_USER_TOP, (char *)(vault + VLT_MAPSBUF), VLT_MAPSBUF_SIZE, mirror_one, m);
+	if (rc) {
+		sb_fail(rc, "cannot mirror the process's mappings into the guest page tables");
+		goto fail_mask;
+	}
+	rc = build_bt_filter(m);
+	if (rc) {
+		sb_fail(rc, "cannot build the crash reporter's seccomp filter");
+		goto fail_mask;
+	}
+	st.regs = regs;
+	st.xsave = xsave;
+	st.xcr0 = regs->xcr0;
+	if (syscall(SYS_arch_prctl, ARCH_GET_FS, &st.fs_base) || syscall(SYS_arch_prctl, ARCH_GET_GS, &st.gs_base)) {
+		rc = sb_fail(-errno, "cannot read the FS/GS bases");
+		goto fail_mask;
+	}
+	rc = be->setup_vcpu(m, &st, err, sizeof err);
+	if (rc) {
+		sb_set_error("%s", err);
+		goto fail_mask;
+	}
+	rc = unregister_rseq();
+	if (rc) {
+		sb_fail(rc, "cannot unregister the thread's rseq area");
+		goto fail_mask;
+	}
+
+	/* point of no return: the process is handed to the monitor. The magic
+	 * goes first: from take_signals() on, the host signal stub may run (on
+	 * the vault's altstack) and looks for it. */
+	m->magic = SB_MON_MAGIC;
+	take_signals(m, &saved);
+	sb_mark_inside();
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	sb_switch_to_monitor(m, vault + VLT_STACK + VLT_STACK_SIZE);
+
+fail_mask:
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+fail:
+	{
+		int fds[] = { m->kvm_fd, m->vm_fd, m->vcpu_fd, m->maps_fd, m->proc_fd, m->log_fd };
+
+		for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+	}
+	vault_free(vault);
+	return rc < 0 ? rc : -EINVAL;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/backend/backend.h: what the monitor needs from a virtualization backend.
+ *
+ * A backend runs one vCPU until it exits and reports the exit in a struct
+ * kvm_run (the kmod backend, issue #8, fills the same layout). set_window
+ * and run are called from the monitor's exit path: freestanding, raw
+ * syscalls only. open and setup run inside sb_enter(), before the process
+ * is moved, and may use libc.
+ */
+#ifndef SB_BACKEND_H
+#define SB_BACKEND_H
+
+#include <stdint.h>
+#include "../monitor/vault.h"
+
+struct sb_entry_state;
+
+struct sb_backend {
+	const char *name;
+	/* Open the device and create VM + vCPU; fill mon's fds and run. Sets a
+	 * human message in err (errlen bytes) on failure. */
+	int (*open)(struct sb_mon *mon, char *err, unsigned long errlen);
+	/* Put the vCPU into the guest state described by st (registers, FPU,
+	 * segments, control registers, MSRs). */
+	int (*setup_vcpu)(struct sb_mon *mon, const struct sb_entry_state *st, char *err, unsigned long errlen);
+	/* Make host [hva, hva+size) guest-physical [gpa, gpa+size) in slot. */
+	int (*set_window)(struct sb_mon *mon, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
+	/* Run until the next exit. 0 or a negative errno (-EINTR, -EFAULT, ...). */
+	int (*run)(struct sb_mon *mon);
+};
+
+extern const struct sb_backend sb_backend_kvm;
+
+#endif

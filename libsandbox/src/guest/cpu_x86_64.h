@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/guest/cpu_x86_64.h: the guest's descriptor tables and ring-0 stubs. */
+#ifndef SB_CPU_X86_64_H
+#define SB_CPU_X86_64_H
+
+#include <stdint.h>
+#include "../monitor/vault.h"
+
+/* Write GDT, TSS, IDT, the exception stubs and the syscall stub into the
+ * sys area at sys (GVA == HVA), and record the stub addresses in mon. */
+void cpu_build_sys(struct sb_mon *mon, uint64_t sys);
+
+/* Vectors whose frame carries an error code. */
+static inline int cpu_vec_has_err(int v)
+{
+	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
+}
+
+#define CPU_NVEC 32
+#define CPU_STUB_SIZE 16
+
+#endif

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/guest/pgtable.c: the guest's page tables, kept as a mirror of the host's mappings.
+ *
+ * Freestanding: runs in the monitor's exit path. Entries written here carry
+ * Accessed and Dirty preset, which lets a shadow-paging hypervisor prefetch
+ * neighbouring entries and spares it the A/D write-backs.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+#include "pgtable.h"
+
+#define UPPER (PTE_P | PTE_W | PTE_U | PTE_A)
+
+uint64_t pt_flags(int prot, int user)
+{
+	uint64_t f = PTE_P | PTE_A | PTE_D;
+
+	if (prot & PROT_WRITE)
+		f |= PTE_W;
+	if (!(prot & PROT_EXEC))
+		f |= PTE_NX;
+	if (user)
+		f |= PTE_U;
+	return f;
+}
+
+/* host view of the table whose GPA an entry holds */
+static uint64_t *tbl(const struct sb_ptpool *pt, uint64_t e)
+{
+	return (uint64_t *)((e & PTE_ADDR) - pt->gpa + pt->base);
+}
+
+static uint64_t gpa_of(const struct sb_ptpool *pt, uint64_t hva)
+{
+	return hva - pt->base + pt->gpa;
+}
+
+/* a zeroed table page; returns its GPA, 0 when the pool is exhausted */
+static uint64_t alloc_page(struct sb_ptpool *pt)
+{
+	uint64_t p;
+
+	if (pt->free_head) {
+		p = pt->free_head;
+		pt->free_head = *(uint64_t *)p;
+	} else {
+		if (pt->used + SB_PAGE > pt->size)
+			return 0;
+		p = pt->base + pt->used;
+		pt->used += SB_PAGE;
+	}
+	sb_memset((void *)p, 0, SB_PAGE);
+	return gpa_of(pt, p);
+}
+
+static void free_page(struct sb_ptpool *pt, uint64_t e)
+{
+	uint64_t *p = tbl(pt, e);
+
+	*p = pt->free_head;
+	pt->free_head = (uint64_t)p;
+}
+
+int pt_init(struct sb_ptpool *pt, uint64_t base, uint64_t gpa, uint64_t size)
+{
+	pt->base = base;
+	pt->gpa = gpa;
+	pt->size = size;
+	pt->used = 0;
+	pt->free_head = 0;
+	pt->cr3 = alloc_page(pt);
+	return pt->cr3 ? 0 : -ENOMEM;
+}
+
+static unsigned idx(uint64_t va, int level)
+{
+	return (unsigned)(va >> (12 + 9 * (level - 1))) & 511;
+}
+
+/* Entry at level stop (2 = PD, 1 = PT) for va, allocating upper tables.
+ * A large page met on the way to level 1 is split first. NULL: no memory. */
+static uint64_t *walk(struct sb_ptpool *pt, uint64_t va, int stop)
+{
+	uint64_t t = pt->cr3;
+
+	for (int level = 4; level > stop; level--) {
+		uint64_t *e = &tbl(pt, t)[idx(va, level)];
+
+		if (!(*e & PTE_P)) {
+			uint64_t n = alloc_page(pt);
+
+			if (!n)
+				return 0;
+			*e = n | UPPER;
+		} else if (*e & PTE_PS) {
+			/* only PDEs are large here: split into 512 small pages, same rights */
+			uint64_t n = alloc_page(pt);
+			uint64_t base = *e & PTE_ADDR & ~(SB_CHUNK - 1);
+			uint64_t fl = *e & ~PTE_ADDR & ~PTE_PS;
+
+			if (!n)
+				return 0;
+			for (unsigned i = 0; i < 512; i++)
+				tbl(pt, n)[i] = (base + i * SB_PAGE) | fl;
+			*e = n | UPPER;
+		}
+		t = *e;
+	}
+	return &tbl(pt, t)[idx(va, stop)];
+}
+
+int pt_map(struct sb_ptpool *pt, uint64_t lo, uint64_t hi, uint64_t gpa, uint64_t flags, int big)
+{
+	uint64_t a = lo;
+	uint64_t delta = gpa - lo;
+
+	while (a < hi) {
+		if (big && !(a & (SB_CHUNK - 1)) && hi - a >= SB_CHUNK) {
+			uint64_t *e = walk(pt, a, 2);
+
+			if (!e)
+				return -ENOMEM;
+			if ((*e & PTE_P) && !(*e & PTE_PS))
+				free_page(pt, *e);
+			*e = (a + delta) | flags | PTE_PS;
+			a += SB_CHUNK;
+		} else {
+			uint64_t *e = walk(pt, a, 1);
+
+			if (!e)
+				return -ENOMEM;
+			*e = (a + delta) | flags;
+			a += SB_PAGE;
+		}
+	}
+	return 0;
+}
+
+int pt_map_page(struct sb_ptpool *pt, uint64_t gva, uint64_t gpa, uint64_t flags)
+{
+	uint64_t *e = walk(pt, gva, 1);
+
+	if (!e)
+		return -ENOMEM;
+	*e = (gpa & PTE_ADDR) | flags;
+	return 0;
+}
+
+/* The PD entry for va if the upper levels exist, else NULL (nothing mapped). */
+static uint64_t *find_pde(const struct sb_ptpool *pt, uint64_t va)
+{
+	uint64_t t = pt->cr3;
+
+	for (int level = 4; level > 2; level--) {
+		uint64_t e = tbl(pt, t)[idx(va, level)];
+
+		if (!(e & PTE_P))
+			return 0;
+		t = e;
+	}
+	return &tbl(pt, t)[idx(va, 2)];
+}
+
+int pt_unmap(struct sb_ptpool *pt, uint64_t lo, uint64_t hi)
+{
+	uint64_t a = lo;
+
+	while (a < hi) {
+		uint64_t next = SB_CHUNK_DOWN(a) + SB_CHUNK;
+		uint64_t *pde = find_pde(pt, a);
+
+		if (!pde || !(*pde & PTE_P)) {
+			a = next;
+			continue;
+		}
+		if (*pde & PTE_PS) {
+			if (!(a & (SB_CHUNK - 1)) && hi >= next) {
+				*pde = 0;
+				a = next;
+				continue;
+			}
+			if (!walk(pt, a, 1)) /* splits the large page */
+				return -ENOMEM;
+		}
+		for (; a < hi && a < next; a += SB_PAGE)
+			tbl(pt, *pde)[idx(a, 1)] = 0;
+	}
+	return 0;
+}
+
+uint64_t pt_lookup(const struct sb_ptpool *pt, uint64_t gva, uint64_t *size)
+{
+	uint64_t *pde = find_pde(pt, gva);
+	uint64_t e;
+
+	if (!pde || !(*pde & PTE_P))
+		return 0;
+	if (*pde & PTE_PS) {
+		*size = SB_CHUNK;
+		return *pde;
+	}
+	e = tbl(pt, *pde)[idx(gva, 1)];
+	*size = SB_PAGE;
+	return (e & PTE_P) ? e : 0;
+}

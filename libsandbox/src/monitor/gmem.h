@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/monitor/gmem.h: copy data between guest memory and the vault, safely.
+ *
+ * The guest may pass any address. A plain load or store by the monitor on a
+ * bad address would kill the monitor; these copies go through the kernel
+ * (process_vm_readv/writev on our own pid), which reports EFAULT instead.
+ * Every guest range is checked against the vault first: a copy never reads
+ * or writes the vault on the guest's behalf.
+ */
+#ifndef SB_GMEM_H
+#define SB_GMEM_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include "mirror.h"
+
+static inline int gmem_range_ok(const struct sb_mon *m, uint64_t g, uint64_t n)
+{
+	/* defends against pointers into the vault and wrap-around ranges */
+	return g + n >= g && g + n <= SB_USER_TOP && !mirror_in_vault(m, g, g + n);
+}
+
+static inline long gmem_xfer(const struct sb_mon *m, void *local, uint64_t g, uint64_t n, int write)
+{
+	struct iovec l = { local, n }, r = { (void *)g, n };
+	long rc;
+
+	if (!n)
+		return 0;
+	if (!gmem_range_ok(m, g, n))
+		return -EFAULT;
+	rc = sb_sys6(write ? SYS_process_vm_writev : SYS_process_vm_readv, m->pid, (long)&l, 1, (long)&r, 1, 0);
+	if (rc < 0)
+		return rc == -ESRCH || rc == -EPERM ? -EFAULT : rc;
+	return (uint64_t)rc == n ? 0 : -EFAULT;
+}
+
+/* guest -> vault */
+static inline long gmem_in(const struct sb_mon *m, void *dst, uint64_t g, uint64_t n)
+{
+	return gmem_xfer(m, dst, g, n, 0);
+}
+
+/* vault -> guest */
+static inline long gmem_out(const struct sb_mon *m, uint64_t g, const void *src, uint64_t n)
+{
+	return gmem_xfer(m, (void *)(uintptr_t)src, g, n, 1);
+}
+
+#endif

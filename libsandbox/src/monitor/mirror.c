@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/monitor/mirror.c: keep the guest's view of memory equal to the host's.
+ *
+ * Two things make up the guest's view: memory windows (KVM memslots), which
+ * say which host memory exists in guest-physical space, and the guest page
+ * tables, which say what the process may do with it. Windows are whole
+ * 2 MiB chunks that hold at least one mapping; they are added as mappings
+ * appear and kept when they go (a window over a hole costs a few KiB of host
+ * memory and nothing else: the page tables decide what is reachable). The
+ * vault and its guards are whole chunks of their own, so no window over a
+ * guest mapping can ever include a byte of the vault.
+ *
+ * Ordering rule for a shadow-paging host (measured in the platform notes):
+ * a removal or downgrade in the guest page tables becomes visible only when
+ * the host operation on the same range zaps the shadow entries. The monitor
+ * performs the host call first and edits the guest tables before the vCPU
+ * runs again; with one vCPU per VM no guest access falls in between.
+ *
+ * Freestanding: runs in the monitor's exit path.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+#include "mirror.h"
+#include "maps.h"
+#include "../backend/backend.h"
+#include "../guest/pgtable.h"
+
+extern const struct sb_backend *sb_mon_backend(const struct sb_mon *m);
+
+int mirror_in_vault(const struct sb_mon *m, uint64_t lo, uint64_t hi)
+{
+	return sb_overlap(lo, hi, m->zone_lo, m->zone_hi);
+}
+
+int mirror_protected(const struct sb_mon *m, uint64_t lo, uint64_t hi)
+{
+	return mirror_in_vault(m, lo, hi) || sb_overlap(lo, hi, m->image_lo, m->image_hi);
+}
+
+static const struct sb_window *find_window(const struct sb_mon *m, uint64_t hva)
+{
+	for (uint32_t i = 0; i < m->nslots; i++)
+		if (hva >= m->win[i].lo && hva < m->win[i].hi)
+			return &m->win[i];
+	return 0;
+}
+
+uint64_t mirror_gpa(const struct sb_mon *m, uint64_t hva)
+{
+	const struct sb_window *w = find_window(m, hva);
+
+	return w ? w->gpa + (hva - w->lo) : 0;
+}
+
+static int add_window(struct sb_mon *m, uint64_t lo, uint64_t hi, uint64_t *gpa_out)
+{
+	uint64_t size = hi - lo;
+	uint64_t gpa = SB_CHUNK_UP(m->gpa_next);
+	struct sb_window *w;
+	int rc;
+
+	/* defends against running out of slots or guest-physical space: the
+	 * call that needed the window fails with ENOMEM, nothing is half-made */
+	if (m->nslots >= m->max_slots || m->nslots >= SB_MAX_WINDOWS)
+		return -ENOMEM;
+	if (gpa + size > m->gpa_limit || gpa + size < gpa)
+		return -ENOMEM;
+	rc = sb_mon_backend(m)->set_window(m, m->nslots, gpa, lo, size);
+	if (rc)
+		return rc;
+	w = &m->win[m->nslots++];
+	w->lo = lo;
+	w->hi = hi;
+	w->gpa = gpa;
+	m->gpa_next = gpa + size;
+	if (gpa_out)
+		*gpa_out = gpa;
+	return 0;
+}
+
+int mirror_window_exact(struct sb_mon *m, uint64_t lo, uint64_t hi, uint64_t *gpa)
+{
+	return add_window(m, lo, hi, gpa);
+}
+
+static int ensure_windows(struct sb_mon *m, uint64_t lo, uint64_t hi)
+{
+	uint64_t c = SB_CHUNK_DOWN(lo), end = SB_CHUNK_UP(hi);
+
+	while (c < end) {
+		uint64_t run;
+		int rc;
+
+		if (find_window(m, c)) {
+			c += SB_CHUNK;
+			continue;
+		}
+		run = c;
+		while (c < end && !find_window(m, c))
+			c += SB_CHUNK;
+		/* never a window over the vault: callers keep vault ranges out,
+		 * this check holds even if one did not */
+		if (mirror_in_vault(m, run, c))
+			return -EPERM;
+		rc = add_window(m, run, c, 0);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int mirror_set(struct sb_mon *m, uint64_t lo, uint64_t hi, int prot)
+{
+	uint64_t a;
+	int rc;
+
+	lo = SB_PAGE_DOWN(lo);
+	hi = SB_PAGE_UP(hi);
+	if (mirror_in_vault(m, lo, hi) || hi > SB_USER_TOP)
+		return -EPERM;
+	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return pt_unmap(&m->pt, lo, hi);
+	rc = ensure_windows(m, lo, hi);
+	if (rc)
+		return rc;
+	for (a = lo; a < hi;) {
+		const struct sb_window *w = find_window(m, a);
+		uint64_t end = w->hi < hi ? w->hi : hi;
+
+		rc = pt_map(&m->pt, a, end, w->gpa + (a - w->lo), pt_flags(prot, 1), 1);
+		if (rc)
+			return rc;
+		a = end;
+	}
+	return 0;
+}
+
+int mirror_clear(struct sb_mon *m, uint64_t lo, uint64_t hi)
+{
+	return pt_unmap(&m->pt, SB_PAGE_DOWN(lo), SB_PAGE_UP(hi));
+}
+
+struct resync_arg {
+	struct sb_mon *m;
+	uint64_t lo, hi;
+};
+
+static int resync_one(const struct sb_vma *v, void *p)
+{
+	struct resync_arg *r = p;
+	uint64_t lo = v->lo > r->lo ? v->lo : r->lo;
+	uint64_t hi = v->hi < r->hi ? v->hi : r->hi;
+
+	/* the vault's own mappings and anything above user space stay out */
+	if (mirror_in_vault(r->m, lo, hi) || hi > SB_USER_TOP)
+		return 0;
+	return mirror_set(r->m, lo, hi, v->prot);
+}
+
+int mirror_resync(struct sb_mon *m, uint64_t lo, uint64_t hi)
+{
+	struct resync_arg r = { m, SB_PAGE_DOWN(lo), SB_PAGE_UP(hi) };
+	int rc = pt_unmap(&m->pt, r.lo, r.hi);
+
+	if (rc)
+		return rc;
+	return maps_walk(m->maps_fd, r.lo, r.hi, (char *)(m->vault + VLT_MAPSBUF), VLT_MAPSBUF_SIZE,
+			 resync_one, &r);
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/monitor/monitor.c: the vCPU run loop and exit dispatch.
+ *
+ * Runs on the vault stack, on the host thread that called sb_enter(), for
+ * the rest of the process's life. Freestanding: no libc, no global state;
+ * all state is in struct sb_mon, in the vault.
+ *
+ * Exits arrive as stores to the doorbell pages (KVM_EXIT_MMIO):
+ *   user doorbell, offset DB_SYS   the LSTAR stub: a system call
+ *   supervisor doorbell + 8*v      an exception stub: vector v
+ * With KVM_CAP_SYNC_REGS the registers come with the exit. The CPL at the
+ * exit tells how the system call arrived: at CPL0 (VT-x/AMD-V: `syscall`
+ * entered ring 0) the monitor lets the stub's `sysretq` return; at CPL3 (a
+ * PVM host redirects a CPL3 `syscall` to LSTAR without leaving user mode)
+ * the monitor returns to rcx itself.
+ */
+#include <errno.h>
+#include <signal.h>
+#include "monitor.h"
+#include "mirror.h"
+#include "../backend/backend.h"
+#include "../guest/cpu_x86_64.h"
+#include "../guest/pgtable.h"
+
+/* flags a system call returns to user mode with: CF PF AF ZF SF TF DF OF AC
+ * ID from r11; IF forced on; IOPL, NT, RF, VM cleared */
+#define RFLAGS_KEEP 0x00240fd5ull
+
+static uint64_t sanitize_rflags(uint64_t r11)
+{
+	return (r11 & RFLAGS_KEEP) | 0x202;
+}
+
+static int canonical_user(uint64_t a)
+{
+	return a < SB_USER_TOP;
+}
+
+const struct sb_backend *sb_mon_backend(const struct sb_mon *m)
+{
+	return m->backend;
+}
+
+/* Back to user mode at rip/rsp/rflags without running a ring-0 iretq (which
+ * a PVM host emulates instruction by instruction). */
+static void return_to_user(struct sb_mon *m, uint64_t rip, uint64_t rsp, uint64_t rflags)
+{
+	struct kvm_run *run = m->run;
+
+	run->s.regs.regs.rip = rip;
+	run->s.regs.regs.rsp = rsp;
+	run->s.regs.regs.rflags = sanitize_rflags(rflags);
+	run->s.regs.sregs.cs = m->ucs;
+	run->s.regs.sregs.ss = m->uss;
+	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+}
+
+static void handle_syscall(struct sb_mon *m)
+{
+	struct kvm_run *run = m->run;
+	struct kvm_regs *r = &run->s.regs.regs;
+	int cpl0 = run->s.regs.sregs.cs.dpl == 0;
+
+	r->rax = (uint64_t)mon_syscall(m, r);
+	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	if (!cpl0) {
+		/* PVM: still in user mode at the stub */
+		r->rip = r->rcx;
+		r->rflags = sanitize_rflags(r->r11);
+	} else if (canonical_user(r->rcx)) {
+		/* VT-x/AMD-V: the stub's sysretq loads rip = rcx, rflags = r11, CS/SS user */
+		r->r11 = sanitize_rflags(r->r11);
+		r->rip = m->lstar_sysret;
+	} else {
+		/* sysretq would fault at ring 0 with a non-canonical rcx: return by hand,
+		 * the guest then takes its #GP in user mode, as natively */
+		return_to_user(m, r->rcx, r->rsp, r->r11);
+	}
+}
+
+static int vector_signal(int v)
+{
+	switch (v) {
+	case 0:  /* #DE */
+	case 16: /* #MF */
+	case 19: /* #XM */
+		return SIGFPE;
+	case 1: /* #DB */
+	case 3: /* #BP */
+		return SIGTRAP;
+	case 6: /* #UD */
+		return SIGILL;
+	case 12: /* #SS */
+	case 17: /* #AC */
+		return SIGBUS;
+	default:
+		return SIGSEGV;
+	}
+}
+
+static const char *vector_name(int v)
+{
+	static const char *const n[CPU_NVEC] = {
+		"divide error (#DE)", "debug (#DB)", "NMI", "breakpoint (#BP)", "overflow (#OF)",
+		"bound range (#BR)", "invalid opcode (#UD)", "device not available (#NM)",
+		"double fault (#DF)", "coprocessor overrun", "invalid TSS (#TS)", "segment not present (#NP)",
+		"stack fault (#SS)", "general protection (#GP)", "page fault (#PF)", "reserved 15",
+		"x87 error (#MF)", "alignment check (#AC)", "machine check (#MC)", "SIMD error (#XM)",
+		"virtualization (#VE)", "control protection (#CP)",
+	};
+	return (v >= 0 && v < CPU_NVEC && n[v]) ? n[v] : "exception";
+}
+
+static void handle_exception(struct sb_mon *m, int v)
+{
+	struct kvm_run *run = m->run;
+	/* the frame is on the IST1 stack, in the vault, at a fixed place: it is
+	 * never read from an address the guest chose */
+	const uint64_t *f = (const uint64_t *)(m->ist_top - 6 * 8);
+	uint64_t err = f[0], rip = f[1], cs = f[2], rflags = f[3], rsp = f[4];
+
+	/* defends against a fault inside the ring-0 stubs themselves (a hostile
+	 * state or a monitor bug): the guest cannot be resumed sanely */
+	if ((cs & 3) != 3)
+		mon_crash(m, SIGSEGV, "fault in the sandbox's ring-0 code", rip, v, err);
+
+	/* put the vCPU back in user mode at the faulting instruction, so that the
+	 * registers reported (and, later, given to handlers) are the process's */
+	return_to_user(m, rip, rsp, rflags);
+	run->s.regs.regs.rflags = rflags;
+
+	if (v == 14) {
+		uint64_t cr2 = run->s.regs.sregs.cr2;
+		uint64_t size = 0;
+
+		/* a mapping the mirror missed (made by the kernel behind a call):
+		 * look at the host once and retry if the host allows the access */
+		if (!(err & 1) && cr2 < SB_USER_TOP && !mirror_in_vault(m, cr2, cr2 + 1) &&
+		    mirror_resync(m, SB_PAGE_DOWN(cr2), SB_PAGE_DOWN(cr2) + SB_PAGE) == 0) {
+			uint64_t e = pt_lookup(&m->pt, cr2, &size);
+
+			if (e && (!(err & 2) || (e & PTE_W)) && (!(err & 16) || !(e & PTE_NX)))
+				return;
+		}
+		mon_crash(m, SIGSEGV, vector_name(v), cr2, v, err);
+	}
+	mon_crash(m, vector_signal(v), vector_name(v), rip, v, err);
+}
+
+static void handle_mmio(struct sb_mon *m)
+{
+	struct kvm_run *run = m->run;
+	uint64_t gpa = run->mmio.phys_addr;
+
+	if (run->mmio.is_write && gpa == DB_GPA + DB_USER_OFF + DB_SYS) {
+		handle_syscall(m);
+		return;
+	}
+	if (run->mmio.is_write && gpa >= DB_GPA + DB_SUPER_OFF + DB_VEC &&
+	    gpa < DB_GPA + DB_SUPER_OFF + DB_VEC + 8 * CPU_NVEC && !((gpa - DB_GPA) & 7)) {
+		/* only the ring-0 stubs can store there (supervisor page) */
+		if (run->s.regs.sregs.cs.dpl != 0)
+			mon_crash(m, SIGSEGV, "user-mode store to the exception doorbell", gpa, -1, 0);
+		handle_exception(m, (int)((gpa - DB_GPA - DB_SUPER_OFF - DB_VEC) / 8));
+		return;
+	}
+	/* any other access to the doorbell pages: the process touched memory
+	 * that is not its own */
+	mon_crash(m, SIGSEGV, "access to the sandbox's doorbell page", m->vault + VLT_DOORBELL + (gpa - DB_GPA),
+		  -1, run->mmio.is_write ? 2 : 0);
+}
+
+void mon_main(struct sb_mon *m)
+{
+	const struct sb_backend *be = m->backend;
+	struct kvm_run *run = m->run;
+
+	for (;;) {
+		int rc;
+
+		if (__atomic_load_n(&m->pending, __ATOMIC_RELAXED))
+			sig_deliver_pending(m);
+		rc = be->run(m);
+		m->nexits++;
+		if (rc == -EINTR || rc == -EAGAIN)
+			continue;
+		if (rc == -EFAULT)
+			/* the guest page tables allowed an access the host refused:
+			 * with an exact mirror this is a file mapping beyond its end */
+			mon_crash(m, SIGBUS, "access the host could not back (file mapping beyond its end?)", 0, -1, 0);
+		if (rc < 0)
+			mon_fatal(m, "KVM_RUN failed", rc);
+		run->kvm_dirty_regs = 0;
+		switch (run->exit_reason) {
+		case KVM_EXIT_MMIO:
+			handle_mmio(m);
+			break;
+		case KVM_EXIT_INTR:
+			break;
+		case KVM_EXIT_SHUTDOWN:
+			mon_crash(m, SIGSEGV, "triple fault", 0, -1, 0);
+		default:
+			mon_fatal(m, "unexpected exit reason", run->exit_reason);
+		}
+	}
+}

@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/monitor/syscall.c: one system call of the guest: policy, integrity checks, forward.
+ *
+ * Order: the number must be known (sysent table) -> the policy decides
+ * (KILL, ERRNO, ALLOW) -> the integrity layer, always on, refuses what
+ * would let the process reach the monitor -> emulate or forward as a raw
+ * system call. Arguments that hold further pointers (iovecs, msghdr) are
+ * copied into the vault, checked there, and the kernel gets the checked
+ * copy: the guest cannot change them between check and use.
+ *
+ * Freestanding: runs in the monitor's exit path.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/vfs.h>
+#include "gmem.h"
+#include "log.h"
+#include "monitor.h"
+#include "sysent.h"
+#include "../../include/sandbox.h"
+
+#define PROC_SUPER_MAGIC 0x9fa0
+#define KVM_MINOR 232
+#define MISC_MAJOR 10
+
+int mon_is_monfd(const struct sb_mon *m, long fd)
+{
+	for (int i = 0; i < m->nmonfd; i++)
+		if (fd == m->monfd[i])
+			return 1;
+	return 0;
+}
+
+/* A pointer the kernel will read or write from its start: refused if it
+ * starts in the vault or its guards. A fixed-size struct (at most 4 KiB)
+ * starting below the lower guard cannot reach the vault: the 2 MiB guard,
+ * unmapped, stops the kernel's copy with EFAULT first. */
+static int ptr_ok(const struct sb_mon *m, uint64_t p)
+{
+	return !mirror_in_vault(m, p, p + 1);
+}
+
+/* A buffer of n bytes: refused if any byte is in the vault, or it wraps. */
+static int buf_ok(const struct sb_mon *m, uint64_t p, uint64_t n)
+{
+	if (!n)
+		return 1;
+	return p + n > p && !mirror_in_vault(m, p, p + n);
+}
+
+/* Copy an iovec array into the vault and check every buffer it names. */
+static long take_iovec(struct sb_mon *m, uint64_t g, uint64_t n, struct iovec *dst)
+{
+	long rc;
+
+	if (n > 1024) /* UIO_MAXIOV, as the kernel */
+		return -EINVAL;
+	rc = gmem_in(m, dst, g, n * sizeof *dst);
+	if (rc)
+		return rc;
+	for (uint64_t i = 0; i < n; i++)
+		if (!buf_ok(m, (uint64_t)dst[i].iov_base, dst[i].iov_len))
+			return -EFAULT;
+	return 0;
+}
+
+#define SCR_IOV 0x0000     /* iovec copies: 16 KiB */
+#define SCR_MSG 0x4000     /* msghdr copy */
+#define SCR_CTL 0x5000     /* control buffer copy: up to 64 KiB */
+#define SCR_CTL_MAX 0x10000
+#define SCR_MISC 0x18000   /* small copies (paths in checks, stat buffers) */
+
+/* sendmsg/recvmsg: the kernel gets a vault copy of the msghdr and its iovec;
+ * for sendmsg also of the control data, where no fd of the monitor may be
+ * passed on (SCM_RIGHTS). */
+static long do_msg(struct sb_mon *m, long nr, const long *a)
+{
+	struct msghdr *h = (struct msghdr *)(SCRATCH(m) + SCR_MSG);
+	struct iovec *iov = (struct iovec *)(SCRATCH(m) + SCR_IOV);
+	uint64_t gh = (uint64_t)a[1];
+	long rc;
+
+	rc = gmem_in(m, h, gh, sizeof *h);
+	if (rc)
+		return rc;
+	if (h->msg_name && !buf_ok(m, (uint64_t)h->msg_name, h->msg_namelen))
+		return -EFAULT;
+	rc = take_iovec(m, (uint64_t)h->msg_iov, h->msg_iovlen, iov);
+	if (rc)
+		return rc;
+	h->msg_iov = iov;
+	if (h->msg_control && h->msg_controllen) {
+		if (!buf_ok(m, (uint64_t)h->msg_control, h->msg_controllen))
+			return -EFAULT;
+		if (nr == SYS_sendmsg) {
+			uint8_t *ctl = SCRATCH(m) + SCR_CTL;
+
+			if (h->msg_controllen > SCR_CTL_MAX)
+				return -ENOBUFS;
+			rc = gmem_in(m, ctl, (uint64_t)h->msg_control, h->msg_controllen);
+			if (rc)
+				return rc;
+			h->msg_control = ctl;
+			/* walk the control messages of the copy; a malformed one ends
+			 * the walk (the kernel rejects it the same way) */
+			for (uint64_t off = 0; off + sizeof(struct cmsghdr) <= h->msg_controllen;) {
+				struct cmsghdr cm;
+
+				sb_memcpy(&cm, ctl + off, sizeof cm);
+				if (cm.cmsg_len < sizeof cm || cm.cmsg_len > h->msg_controllen - off)
+					break;
+				if (cm.cmsg_level == SOL_SOCKET && cm.cmsg_type == SCM_RIGHTS) {
+					for (uint64_t p = off + sizeof cm; p + sizeof(int) <= off + cm.cmsg_len;
+					     p += sizeof(int)) {
+						int fd;
+
+						sb_memcpy(&fd, ctl + p, sizeof fd);
+						/* defends against handing a monitor fd to another process */
+						if (mon_is_monfd(m, fd))
+							return -EBADF;
+					}
+				}
+				off += (cm.cmsg_len + 7) & ~7ull;
+			}
+		}
+	}
+	rc = sb_sys3(nr, a[0], h, a[2]);
+	if (nr == SYS_recvmsg && rc >= 0) {
+		/* what the kernel updates in the header goes back to the guest's */
+		long c = gmem_out(m, gh + __builtin_offsetof(struct msghdr, msg_namelen), &h->msg_namelen,
+				  sizeof h->msg_namelen);
+		if (!c)
+			c = gmem_out(m, gh + __builtin_offsetof(struct msghdr, msg_controllen), &h->msg_controllen,
+				     sizeof h->msg_controllen);
+		if (!c)
+			c = gmem_out(m, gh + __builtin_offsetof(struct msghdr, msg_flags), &h->msg_flags,
+				     sizeof h->msg_flags);
+		if (c)
+			return c;
+	}
+	return rc;
+}
+
+/* ioctl commands whose argument is a plain value or a flat struct with no
+ * pointers or fds inside: terminals, non-blocking and close-on-exec flags,
+ * byte counts. Anything else could carry a pointer the monitor cannot
+ * check (or drive a device such as /dev/kvm): ENOTTY. */
+static int ioctl_allowed(unsigned long cmd)
+{
+	switch (cmd) {
+	case 0x5401: /* TCGETS */
+	case 0x5402: /* TCSETS */
+	case 0x5403: /* TCSETSW */
+	case 0x5404: /* TCSETSF */
+	case 0x5409: /* TCSBRK */
+	case 0x540a: /* TCXONC */
+	case 0x540b: /* TCFLSH */
+	case 0x540e: /* TIOCSCTTY */
+	case 0x540f: /* TIOCGPGRP */
+	case 0x5410: /* TIOCSPGRP */
+	case 0x5411: /* TIOCOUTQ */
+	case 0x5413: /* TIOCGWINSZ */
+	case 0x5414: /* TIOCSWINSZ */
+	case 0x541b: /* FIONREAD */
+	case 0x5421: /* FIONBIO */
+	case 0x5422: /* TIOCNOTTY */
+	case 0x5429: /* TIOCGSID */
+	case 0x5450: /* FIONCLEX */
+	case 0x5451: /* FIOCLEX */
+	case 0x5452: /* FIOASYNC */
+	case 0x802c542a: /* TCGETS2 */
+	case 0x402c542b: /* TCSETS2 */
+	case 0x80045430: /* TIOCGPTN */
+	case 0x40045431: /* TIOCSPTLCK */
+	case 0x2: /* FIGETBSZ */
+	case 0x80086601: /* FS_IOC_GETFLAGS */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* prctl options that touch only the calling process's own, harmless state.
+ * Refused: seccomp (would bind the monitor thread), PR_SET_MM, ptracer
+ * grants, and everything the monitor does not know. */
+static long prctl_check(const struct sb_mon *m, const long *a)
+{
+	switch (a[0]) {
+	case 1:  /* PR_SET_PDEATHSIG */
+	case 3:  /* PR_GET_DUMPABLE */
+	case 4:  /* PR_SET_DUMPABLE */
+	case 7:  /* PR_GET_KEEPCAPS */
+	case 8:  /* PR_SET_KEEPCAPS */
+	case 21: /* PR_GET_SECCOMP */
+	case 23: /* PR_CAPBSET_READ */
+	case 29: /* PR_SET_TIMERSLACK */
+	case 30: /* PR_GET_TIMERSLACK */
+	case 36: /* PR_SET_CHILD_SUBREAPER */
+	case 38: /* PR_SET_NO_NEW_PRIVS */
+	case 39: /* PR_GET_NO_NEW_PRIVS */
+	case 41: /* PR_SET_THP_DISABLE */
+	case 42: /* PR_GET_THP_DISABLE */
+	case 47: /* PR_CAP_AMBIENT */
+		return 0;
+	case 2:  /* PR_GET_PDEATHSIG: int * */
+	case 15: /* PR_SET_NAME: char[16] */
+	case 16: /* PR_GET_NAME */
+	case 37: /* PR_GET_CHILD_SUBREAPER */
+	case 40: /* PR_GET_TID_ADDRESS */
+		return ptr_ok(m, (uint64_t)a[1]) ? 0 : -EFAULT;
+	case 0x53564d41: /* PR_SET_VMA: (attr, addr, len, name) */
+		if (!buf_ok(m, (uint64_t)a[2], (uint64_t)a[3]) || !ptr_ok(m, (uint64_t)a[4]))
+			return -EFAULT;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* setsockopt options that load code or pointers into the kernel are refused:
+ * a socket filter read from the vault would copy monitor memory out. */
+static long sockopt_check(const long *a)
+{
+	if (a[1] == SOL_SOCKET &&
+	    (a[2] == SO_ATTACH_FILTER || a[2] == SO_ATTACH_BPF || a[2] == SO_ATTACH_REUSEPORT_CBPF ||
+	     a[2] == SO_ATTACH_REUSEPORT_EBPF))
+		return -EPERM;
+	return 0;
+}
+
+/* An fd the process just opened must not be its own memory (/proc/PID/mem,
+ * under any name or alias: symlinks, /proc/self/fd/N, dirfd-relative) nor
+ * a KVM device. Checked on the open file, after the kernel resolved the
+ * path, so no spelling of the path can get around it. */
+static int opened_fd_forbidden(struct sb_mon *m, long fd)
+{
+	struct stat st;
+	struct statfs sfs;
+	char *buf = (char *)(SCRATCH(m) + SCR_MISC);
+	char name[32];
+	struct sb_buf b = { name, 0, sizeof name - 1 };
+	long n;
+
+	if (sb_sys2(SYS_fstat, fd, &st) < 0)
+		return 1;
+	if (S_ISCHR(st.st_mode) && ((st.st_rdev >> 8) & 0xfff) == MISC_MAJOR && (st.st_rdev & 0xff) == KVM_MINOR)
+		return 1;
+	if (sb_sys2(SYS_fstatfs, fd, &sfs) < 0)
+		return 1;
+	if (sfs.f_type != PROC_SUPER_MAGIC)
+		return 0;
+	buf_str(&b, "fd/");
+	buf_dec(&b, fd);
+	name[b.len] = 0;
+	n = sb_sys4(SYS_readlinkat, m->proc_fd, name, buf, 255);
+	if (n <= 0)
+		return 1;
+	buf[n] = 0;
+	return n >= 4 && sb_memeq(buf + n - 4, "/mem", 4);
+}
+
+static int opens_path(long nr)
+{
+	return nr == SYS_open || nr == SYS_openat || nr == SYS_creat || nr == SYS_openat2 ||
+	       nr == SYS_open_by_handle_at || nr == SYS_open_tree;
+}
+
+/* Generic checks from the sysent signature. Returns 0 or the errno to fail with. */
+static long check_args(struct sb_mon *m, const struct sb_sysent *se, long *a)
+{
+	for (int i = 0; i < se->nargs; i++) {
+		uint64_t p = (uint64_t)a[i];
+
+		switch (se->kind[i]) {
+		case SA_FD:
+		case SA_DIRFD:
+		case SA_NEWFD:
+			/* the monitor's fds do not exist for the process */
+			if (mon_is_monfd(m, a[i]))
+				return -EBADF;
+			break;
+		case SA_BUF:
+			if (p && !buf_ok(m, p, (uint64_t)a[se->len[i]]))
+				return -EFAULT;
+			break;
+		case SA_BUFN: {
+			uint64_t n = (uint64_t)a[se->len[i]], sz = n * se->elem;
+
+			if (p && (n && sz / n != se->elem))
+				return -EINVAL;
+			if (p && !buf_ok(m, p, sz))
+				return -EFAULT;
+			break;
+		}
+		case SA_ADDR:
+			if (se->len[i] != i && !buf_ok(m, p, (uint64_t)a[se->len[i]]))
+				return -EPERM;
+			break;
+		case SA_IOVEC: {
+			struct iovec *iov = (struct iovec *)(SCRATCH(m) + SCR_IOV);
+			long rc = take_iovec(m, p, (uint64_t)a[se->len[i]], iov);
+
+			if (rc)
+				return rc;
+			a[i] = (long)iov; /* the kernel reads the checked copy */
+			break;
+		}
+		case SA_PATH:
+		case SA_STR:
+		case SA_PTR:
+		case SA_KEEP:
+		case SA_STRV:
+		case SA_SIGSET:
+		case SA_UNKNOWN:
+		case SA_MSGHDR:
+		case SA_MMSGHDR:
+			if (p && !ptr_ok(m, p))
+				return -EFAULT;
+			break;
+		case SA_NONE:
+		case SA_INT:
+			break;
+		}
+	}
+	return 0;
+}
+
+void mon_log_denial(struct sb_mon *m, long nr, const long *a, const char *decision, const char *why)
+{
+	char line[512];
+	struct sb_buf b = { line, 0, sizeof line };
+	const char *name = sb_sysent_name(nr);
+
+	if (m->log_fd < 0)
+		return;
+	buf_str(&b, "ringfence: pid ");
+	buf_dec(&b, m->pid);
+	buf_str(&b, ": ");
+	buf_str(&b, decision);
+	buf_str(&b, " ");
+	if (name)
+		buf_str(&b, name);
+	else {
+		buf_str(&b, "syscall_");
+		buf_dec(&b, nr);
+	}
+	buf_str(&b, "(");
+	for (int i = 0; i < 6 && a; i++) {
+		const struct sb_sysent *se = (nr >= 0 && nr < SB_NR_SYSCALLS) ? &sb_sysent_table[nr] : 0;
+
+		if (se && i >= se->nargs)
+			break;
+		if (i)
+			buf_str(&b, ", ");
+		buf_hex(&b, (uint64_t)a[i]);
+	}
+	buf_str(&b, ") [");
+	buf_str(&b, why);
+	buf_str(&b, "] at rip ");
+	buf_hex(&b, m->cur_rip);
+	buf_str(&b, "\n");
+	buf_flush(&b, m->log_fd);
+}
+
+static long deny(struct sb_mon *m, long nr, const long *a, long err, const char *why)
+{
+	char d[24];
+	struct sb_buf b = { d, 0, sizeof d - 1 };
+
+	buf_str(&b, "DENY errno ");
+	buf_dec(&b, -err);
+	d[b.len] = 0;
+	mon_log_denial(m, nr, a, d, why);
+	return err;
+}
+
+long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
+{
+	long nr = (long)r->rax;
+	long a[6] = { (long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9 };
+	const struct sb_sysent *se;
+	uint32_t act;
+	long rc;
+
+	m->nsyscalls++;
+	m->cur_rip = r->rcx;
+	/* numbers outside the table (x32 calls included) do not exist here */
+	if (nr < 0 || nr >= SB_NR_SYSCALLS)
+		return deny(m, nr, a, -ENOSYS, "unknown system call");
+	se = &sb_sysent_table[nr];
+	if (!(se->flags & SE_KNOWN))
+		return deny(m, nr, a, -ENOSYS, "unknown system call");
+
+	act = m->action[nr];
+	if (act == SB_ACT_KILL) {
+		mon_log_denial(m, nr, a, "KILL", "policy");
+		mon_die(m, SIGSYS);
+	}
+	if (SB_ACT_IS_ERRNO(act))
+		return deny(m, nr, a, -(long)(act & 0xffff), "policy");
+	if (se->flags & SE_DENY)
+		return deny(m, nr, a, -EPERM, "integrity: never allowed in a sandbox");
+
+	rc = check_args(m, se, a);
+	if (rc)
+		return deny(m, nr, a, rc, rc == -EBADF ? "integrity: monitor fd" : "integrity: vault address");
+
+	if (se->flags & SE_EMULATE)
+		return emu_call(m, nr, a);
+
+	switch (nr) {
+	case SYS_ioctl:
+		if (!ioctl_allowed((unsigned long)a[1] & 0xffffffffu))
+			return deny(m, nr, a, -ENOTTY, "integrity: ioctl not known to be pointer-free");
+		break;
+	case SYS_prctl:
+		rc = prctl_check(m, a);
+		if (rc)
+			return deny(m, nr, a, rc, "integrity: prctl option");
+		break;
+	case SYS_setsockopt:
+		rc = sockopt_check(a);
+		if (rc)
+			return deny(m, nr, a, rc, "integrity: socket filter");
+		break;
+	case SYS_sendmsg:
+	case SYS_recvmsg:
+		return do_msg(m, nr, a);
+	case SYS_sendmmsg:
+	case SYS_recvmmsg:
+	case SYS_io_setup:
+	case SYS_io_destroy:
+	case SYS_io_submit:
+	case SYS_io_cancel:
+	case SYS_io_getevents:
+	case SYS_io_pgetevents:
+		return deny(m, nr, a, -ENOSYS, "not supported yet");
+	default:
+		break;
+	}
+
+	rc = sb_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (rc >= 0 && opens_path(nr) && opened_fd_forbidden(m, rc)) {
+		sb_sys1(SYS_close, rc);
+		return deny(m, nr, a, -EACCES, "integrity: the process's own memory or a KVM device");
+	}
+	return rc;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/monitor/vault.h: the vault, the monitor's private memory, and its state.
+ *
+ * The vault is one host mapping, 2 MiB aligned, with a 2 MiB PROT_NONE guard
+ * on each side (the guards belong to the vault: no guest mapping can be
+ * placed there, so a fixed-size struct that starts outside vault+guards can
+ * never reach the vault). Layout from the vault base:
+ *
+ *   VLT_MON       struct sb_mon (all monitor state)
+ *   VLT_ALTSTACK  host signal stack of the monitor thread (first 2 MiB chunk:
+ *                 the host signal handler finds the vault from its rsp)
+ *   VLT_SYS       GDT, TSS, IDT, kernel stubs, LSTAR stub, IST stack
+ *                 -> one memory window, mapped in the guest page tables
+ *                 (supervisor-only except the LSTAR stub page)
+ *   VLT_DOORBELL  GVA of the doorbell pages: mapped in the guest page
+ *                 tables to a GPA that has no memory window (stores exit)
+ *   VLT_STACK     the monitor's stack (host only)
+ *   VLT_RUN       kvm_run of the vCPU (host only)
+ *   VLT_SCRATCH   copies of guest data taken before they are checked
+ *   VLT_MAPSBUF   working buffer for reading /proc/self/maps
+ *   VLT_PTPOOL    guest page-table pages -> one memory window, never mapped
+ *                 in the guest page tables
+ *
+ * Only VLT_SYS and VLT_PTPOOL are in memory windows; nothing else of the
+ * vault exists in guest-physical space.
+ */
+#ifndef SB_VAULT_H
+#define SB_VAULT_H
+
+#include <stdint.h>
+#include <linux/kvm.h>
+#include "raw.h"
+#include "sysent.h"
+
+#define VLT_MON 0x000000ull
+#define VLT_ALTSTACK 0x040000ull
+#define VLT_ALTSTACK_SIZE 0x10000ull
+#define VLT_SYS 0x080000ull
+#define VLT_SYS_SIZE 0x010000ull
+#define VLT_DOORBELL 0x0a0000ull
+#define VLT_STACK 0x100000ull
+#define VLT_STACK_SIZE 0x080000ull
+#define VLT_RUN 0x180000ull
+#define VLT_RUN_SIZE 0x040000ull
+#define VLT_SCRATCH 0x200000ull
+#define VLT_SCRATCH_SIZE 0x1c0000ull
+#define VLT_MAPSBUF 0x3c0000ull
+#define VLT_MAPSBUF_SIZE 0x040000ull
+#define VLT_PTPOOL 0x400000ull
+#define VLT_PTPOOL_SIZE (64ull << 20)
+#define VLT_SIZE (VLT_PTPOOL + VLT_PTPOOL_SIZE)
+#define VLT_GUARD SB_CHUNK
+
+/* offsets inside VLT_SYS */
+#define SYS_GDT 0x0000
+#define SYS_TSS 0x1000
+#define SYS_IDT 0x2000
+#define SYS_KCODE 0x3000 /* supervisor code: exception stubs, 32 x 16 bytes */
+#define SYS_LSTAR 0x4000 /* user-executable page: the syscall stub */
+#define SYS_IST 0x8000   /* IST1 stack: [0x5000, 0x8000) */
+#define SYS_RSP0 0xc000  /* rsp0 stack: [0x9000, 0xc000) */
+
+/* Doorbells: stores to this guest-physical page exit to the monitor. No
+ * memory window is ever placed there: windows get GPAs from GPA_BASE up. */
+#define DB_GPA 0xc0000000ull
+#define GPA_BASE 0x100000000ull
+#define DB_SYS 0x000 /* in the user doorbell page: the LSTAR stub */
+#define DB_VEC 0x000 /* in the supervisor doorbell page: + 8 * vector */
+/* GVAs: page 0 of VLT_DOORBELL is the user page, page 1 the supervisor page */
+#define DB_USER_OFF 0x0000
+#define DB_SUPER_OFF 0x1000
+
+#define GDT_KCODE 0x10
+#define GDT_KDATA 0x18
+#define GDT_UCODE32 0x23
+#define GDT_UDATA 0x2b
+#define GDT_UCODE 0x33
+#define GDT_TSS 0x40
+
+#define SB_MAX_WINDOWS 4096
+#define SB_MAX_MONFD 8
+#define SB_NSIG 64
+
+struct sb_window {
+	uint64_t lo, hi; /* host range, 2 MiB aligned */
+	uint64_t gpa;    /* guest-physical address of lo */
+};
+
+struct sb_ksigaction { /* the kernel's struct sigaction for x86-64 */
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct sb_ptpool {
+	uint64_t base, size, used; /* bump allocator over VLT_PTPOOL (host addresses) */
+	uint64_t gpa;              /* guest-physical address of base */
+	uint64_t free_head;        /* singly linked free list (first word of a free page) */
+	uint64_t cr3;
+};
+
+struct sb_backend;
+
+struct sb_mon {
+	uint64_t magic;
+	const struct sb_backend *backend; /* points into libsandbox's read-only data */
+	uint64_t vault;            /* vault base */
+	uint64_t zone_lo, zone_hi; /* vault with its guards: never the guest's */
+	uint64_t image_lo, image_hi; /* libsandbox's image: its mappings cannot change */
+
+	/* backend (kvm) */
+	int kvm_fd, vm_fd, vcpu_fd, log_fd, maps_fd, proc_fd;
+	int monfd[SB_MAX_MONFD]; /* every fd the monitor owns: invisible to the guest */
+	int nmonfd;
+	struct kvm_run *run;
+	uint32_t nslots;
+	uint32_t max_slots;
+	uint64_t gpa_next;          /* bump allocator for window GPAs */
+	uint64_t gpa_limit;         /* 1 << guest physical address bits */
+	struct sb_window win[SB_MAX_WINDOWS];
+
+	/* guest layout */
+	uint64_t sys;               /* GVA == HVA of VLT_SYS */
+	uint64_t lstar, lstar_sysret;
+	uint64_t ist_top;
+	struct kvm_segment ucs, uss; /* user code and stack segments, for returns to CPL3 */
+	int pid;                    /* host pid == guest pid */
+	int tid;
+	struct sb_ptpool pt;
+
+	/* policy (a copy: the caller's struct is guest memory) */
+	uint32_t default_action;
+	uint32_t action[SB_NR_SYSCALLS];
+
+	/* process state the monitor emulates */
+	uint64_t brk;               /* current program break */
+	uint64_t stack_lo, stack_hi; /* main stack VMA, for growth */
+	uint64_t stack_limit;       /* lowest address the stack may grow to */
+	struct sb_ksigaction sig[SB_NSIG + 1]; /* the guest's dispositions */
+	uint64_t sigmask;           /* the guest's blocked set (the host thread uses it too) */
+	uint64_t pending;           /* set by the host signal handler */
+	uint64_t ss_sp, ss_size;    /* the guest's sigaltstack */
+	int ss_flags;
+
+	uint64_t cur_rip;           /* guest rip of the call being handled, for reports */
+
+	/* seccomp program for the crash-report child (see crash_bt.c) */
+	uint32_t bt_len;
+	struct {
+		uint16_t code;
+		uint8_t jt, jf;
+		uint32_t k;
+	} bt_filter[512];
+
+	/* statistics */
+	uint64_t nexits, nsyscalls;
+};
+
+#define SB_MON_MAGIC 0x52494e4746454e43ull /* "RINGFENC" */
+
+static inline struct sb_mon *sb_mon_of(uint64_t vault)
+{
+	return (struct sb_mon *)(vault + VLT_MON);
+}
+
+#endif
