@@ -39,6 +39,11 @@
 # `BOCHS: exit status N` on the serial console); 125 if that line is missing
 # (boot failure, guest panic, hang, timeout) or the host-side setup failed;
 # 2 for a usage error.
+#
+# Boot-time savings (measured on Bochs 2.7, ~18 s instead of ~31 s per run):
+# the guest kernel runs with cryptomgr.notests=1, and the kvm modules are
+# loaded with their signature trailer removed, so the guest kernel is
+# tainted 'E' (unsigned module); nothing else about them is changed.
 set -Eeuo pipefail
 
 PROG=run-in-bochs
@@ -48,7 +53,7 @@ die() { log "error: $*"; exit 125; }
 trap 'log "error: line $LINENO: command failed: $BASH_COMMAND"; exit 125' ERR
 
 usage() {
-	sed -n '/^# usage:/,/^# exit status/p' "$0" | sed 's/^# \{0,1\}//' >&2
+	awk '/^# usage:/ { on = 1 } on && !/^#/ { exit } on { sub(/^# ?/, ""); print }' "$0" >&2
 	exit 2
 }
 

@@ -1,0 +1,18 @@
+#!/bin/sh
+# tests/kvm-suite.sh: the tests that need /dev/kvm, run from one directory (natively or in Bochs).
+# POSIX sh (busybox in the Bochs guest). Exit status: number of failed parts.
+failed=0
+part() { # name, expected status, command...
+	name=$1; want=$2; shift 2
+	echo "--- $name"
+	"$@"
+	got=$?
+	if [ "$got" = "$want" ]; then echo "--- $name: ok"; else echo "--- $name: FAILED (status $got, want $want)"; failed=$((failed + 1)); fi
+}
+cd "$(dirname "$0")"
+part "smoke: enter, print, exit 7" 7 ./t_smoke
+part "integration (cmocka)" 0 ./test_kvm
+part "hostile (cmocka)" 0 ./test_escape
+part "example: filter_demo" 0 sh -c './filter_demo >demo.out 2>demo.err; s=$?; cat demo.out demo.err; [ $s = 0 ] && grep -q "inside the sandbox" demo.out && grep -q "refused: Operation not permitted" demo.out && grep -q "DENY errno 1 openat" demo.err'
+echo "kvm suite: $failed failed"
+exit $failed
