@@ -374,13 +374,17 @@ TB=$(date +%s)
 (cd "$WORK" && exec timeout -k 10 "$BOCHS_TIMEOUT" bochs -q -f bochsrc.txt -rc debugger.rc \
 	</dev/null >bochs.stdout 2>&1) &
 BPID=$!
-trap 'kill -TERM "$BPID" 2>/dev/null || true' EXIT
-trap 'exit 130' INT TERM
 # live copy of the serial console; tail exits once Bochs has gone
-tail -n +1 -F --pid="$BPID" "$WORK/serial.out" 2>/dev/null | sed -u 's/\r$//' || true
+tail -n +1 -F --pid="$BPID" "$WORK/serial.out" 2>/dev/null | sed -u 's/\r$//' &
+TPID=$!
+# (both in the background: a trap would wait for a foreground pipeline)
+trap 'kill -TERM "$BPID" "$TPID" 2>/dev/null || true' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 brc=0
 wait "$BPID" || brc=$?
-trap - EXIT
+wait "$TPID" || true
+trap - EXIT INT TERM
 TE=$(date +%s)
 case $brc in
 124|137) log "Bochs killed by timeout after $(( TE - TB ))s" ;;
