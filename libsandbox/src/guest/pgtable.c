@@ -161,14 +161,34 @@ static uint64_t *find_pde(const struct sb_ptpool *pt, uint64_t va)
 	return &tbl(pt, t)[idx(va, 2)];
 }
 
+/* First address after va that may be mapped, when va's PML4 or PDPT entry
+ * is absent (so whole 512 GiB or 1 GiB regions are skipped); 0 if present. */
+static uint64_t skip_absent(const struct sb_ptpool *pt, uint64_t va)
+{
+	uint64_t e = tbl(pt, pt->cr3)[idx(va, 4)];
+
+	if (!(e & PTE_P))
+		return (va | ((1ull << 39) - 1)) + 1;
+	e = tbl(pt, e)[idx(va, 3)];
+	if (!(e & PTE_P))
+		return (va | ((1ull << 30) - 1)) + 1;
+	return 0;
+}
+
 int pt_unmap(struct sb_ptpool *pt, uint64_t lo, uint64_t hi)
 {
 	uint64_t a = lo;
 
 	while (a < hi) {
 		uint64_t next = SB_CHUNK_DOWN(a) + SB_CHUNK;
-		uint64_t *pde = find_pde(pt, a);
+		uint64_t skip = skip_absent(pt, a);
+		uint64_t *pde;
 
+		if (skip) {
+			a = skip;
+			continue;
+		}
+		pde = find_pde(pt, a);
 		if (!pde || !(*pde & PTE_P)) {
 			a = next;
 			continue;

@@ -118,7 +118,11 @@ int mirror_set(struct sb_mon *m, uint64_t lo, uint64_t hi, int prot)
 	hi = SB_PAGE_UP(hi);
 	if (mirror_in_vault(m, lo, hi) || hi > SB_USER_TOP)
 		return -EPERM;
-	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+	/* PROT_NONE gets no window; a huge mapping (a sanitizer's shadow, a
+	 * runtime's arena) is brought in 2 MiB at a time by the page-fault path
+	 * (mirror_fault), not eagerly: a window costs the host kernel memory in
+	 * proportion to its size on shadow-paging hosts */
+	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) || hi - lo > SB_LAZY_MIN)
 		return pt_unmap(&m->pt, lo, hi);
 	rc = ensure_windows(m, lo, hi);
 	if (rc)
@@ -155,6 +159,17 @@ static int resync_one(const struct sb_vma *v, void *p)
 	if (mirror_in_vault(r->m, lo, hi) || hi > SB_USER_TOP)
 		return 0;
 	return mirror_set(r->m, lo, hi, v->prot);
+}
+
+int mirror_fault(struct sb_mon *m, uint64_t addr, int write, int exec)
+{
+	uint64_t size = 0, e;
+
+	if (addr >= SB_USER_TOP || mirror_in_vault(m, addr, addr + 1) ||
+	    mirror_resync(m, SB_CHUNK_DOWN(addr), SB_CHUNK_DOWN(addr) + SB_CHUNK))
+		return 0;
+	e = pt_lookup(&m->pt, addr, &size);
+	return e && (!write || (e & PTE_W)) && (!exec || !(e & PTE_NX));
 }
 
 int mirror_resync(struct sb_mon *m, uint64_t lo, uint64_t hi)

@@ -16,6 +16,12 @@ int mirror_protected(const struct sb_mon *m, uint64_t lo, uint64_t hi);
 int mirror_set(struct sb_mon *m, uint64_t lo, uint64_t hi, int prot);
 /* The host unmapped [lo, hi). */
 int mirror_clear(struct sb_mon *m, uint64_t lo, uint64_t hi);
+/* Mappings larger than this are mirrored on demand, a 2 MiB chunk per fault. */
+#define SB_LAZY_MIN (1ull << 30)
+
+/* A guest page fault at addr (not-present): bring in the 2 MiB chunk around
+ * it from the host's mappings. 1 if the access can now succeed. */
+int mirror_fault(struct sb_mon *m, uint64_t addr, int write, int exec);
 /* Rebuild the guest's view of [lo, hi) from /proc/self/maps. */
 int mirror_resync(struct sb_mon *m, uint64_t lo, uint64_t hi);
 

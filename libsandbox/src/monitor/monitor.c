@@ -131,17 +131,11 @@ static void handle_exception(struct sb_mon *m, int v)
 
 	if (v == 14) {
 		uint64_t cr2 = run->s.regs.sregs.cr2;
-		uint64_t size = 0;
 
-		/* a mapping the mirror missed (made by the kernel behind a call):
-		 * look at the host once and retry if the host allows the access */
-		if (!(err & 1) && cr2 < SB_USER_TOP && !mirror_in_vault(m, cr2, cr2 + 1) &&
-		    mirror_resync(m, SB_PAGE_DOWN(cr2), SB_PAGE_DOWN(cr2) + SB_PAGE) == 0) {
-			uint64_t e = pt_lookup(&m->pt, cr2, &size);
-
-			if (e && (!(err & 2) || (e & PTE_W)) && (!(err & 16) || !(e & PTE_NX)))
-				return;
-		}
+		/* not present: a huge mapping mirrored on demand, or one the kernel
+		 * made behind a call; the host decides */
+		if (!(err & 1) && mirror_fault(m, cr2, !!(err & 2), !!(err & 16)))
+			return;
 		mon_crash(m, SIGSEGV, vector_name(v), cr2, v, err);
 	}
 	mon_crash(m, vector_signal(v), vector_name(v), rip, v, err);
