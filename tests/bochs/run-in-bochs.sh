@@ -54,7 +54,7 @@ trap 'log "error: line $LINENO: command failed: $BASH_COMMAND"; exit 125' ERR
 
 usage() {
 	awk '/^# usage:/ { on = 1 } on && !/^#/ { exit } on { sub(/^# ?/, ""); print }' "$0" >&2
-	exit 2
+	exit "${1:-2}"
 }
 
 # ---------------------------------------------------------------- arguments
@@ -64,7 +64,7 @@ while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kmod) [[ $# -ge 2 ]] || usage; KMOD_SRC=$2; shift 2 ;;
 	--kmod=*) KMOD_SRC=${1#--kmod=}; shift ;;
-	-h|--help) usage ;;
+	-h|--help) usage 0 ;;
 	--) shift; break ;;
 	-*) echo "$PROG: unknown option $1" >&2; usage ;;
 	*) [[ -z $WORK ]] || usage; WORK=$1; shift ;;
@@ -147,7 +147,7 @@ mod_strip_sig() { # FILE.ko: drop the appended signature, as the kernel
 	# kvm-intel costs ~8 s of emulated time per boot; unsigned modules still
 	# load (no MODULE_SIG_FORCE), they only taint the kernel ('E').
 	local f=$1 size siglen
-	[[ $(tail -c 28 "$f") == '~Module signature appended~' ]] || return 0
+	[[ $(tail -c 28 "$f" | tr -d '\0') == '~Module signature appended~' ]] || return 0
 	size=$(stat -c %s "$f")
 	# struct module_signature (12 bytes, sig_len big-endian at its end) precedes the marker
 	siglen=$(tail -c 32 "$f" | head -c 4 | od -An -tu1 | awk '{ print $1*16777216 + $2*65536 + $3*256 + $4 }')
@@ -403,5 +403,7 @@ log "FAIL: no 'BOCHS: exit status' line on the serial console"
 log "tail of $WORK/serial.out:"
 tail -n 40 "$WORK/serial.out" | sed 's/\r$//' >&2
 log "Bochs panic/error lines ($WORK/bochs.log):"
-grep -aE '>>PANIC<<|\] *e\[|3rd \(' "$WORK/bochs.log" 2>/dev/null | tail -n 20 >&2 || true
+# (APERF/MPERF reads are harmless noise)
+grep -aE '>>PANIC<<|^[0-9]+e\[' "$WORK/bochs.log" 2>/dev/null |
+	grep -v 'RDMSR: Unknown register 0xe[78]$' | tail -n 20 >&2 || true
 exit 125
