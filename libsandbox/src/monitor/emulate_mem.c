@@ -95,7 +95,8 @@ static long do_mremap(struct sb_mon *m, const long *a)
 	rc = sb_sys5(SYS_mremap, a[0], a[1], a[2], a[3], a[4]);
 	if (is_err(rc))
 		return rc;
-	if (mirror_resync(m, old, old + (olen > nlen ? olen : nlen)) ||
+	/* the old range (gone, shrunk or kept with MREMAP_DONTUNMAP) and the new */
+	if (mirror_resync(m, old, old + olen) ||
 	    mirror_resync(m, (uint64_t)rc, (uint64_t)rc + nlen)) {
 		/* the host moved the memory but the guest cannot see it: end the
 		 * process rather than run on with a wrong view */

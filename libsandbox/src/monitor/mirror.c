@@ -83,6 +83,20 @@ int mirror_window_exact(struct sb_mon *m, uint64_t lo, uint64_t hi, uint64_t *gp
 	return add_window(m, lo, hi, gpa);
 }
 
+/* Unmap [lo, hi) in the guest page tables except the vault: its ring-0
+ * pages (descriptor tables, stubs, IST stack) must stay mapped whatever
+ * range a caller computes, or the next exception triple-faults. */
+static int unmap_outside_vault(struct sb_mon *m, uint64_t lo, uint64_t hi)
+{
+	int rc = 0;
+
+	if (lo < m->zone_lo)
+		rc = pt_unmap(&m->pt, lo, hi < m->zone_lo ? hi : m->zone_lo);
+	if (!rc && hi > m->zone_hi)
+		rc = pt_unmap(&m->pt, lo > m->zone_hi ? lo : m->zone_hi, hi);
+	return rc;
+}
+
 static int ensure_windows(struct sb_mon *m, uint64_t lo, uint64_t hi)
 {
 	uint64_t c = SB_CHUNK_DOWN(lo), end = SB_CHUNK_UP(hi);
@@ -123,7 +137,7 @@ int mirror_set(struct sb_mon *m, uint64_t lo, uint64_t hi, int prot)
 	 * (mirror_fault), not eagerly: a window costs the host kernel memory in
 	 * proportion to its size on shadow-paging hosts */
 	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) || hi - lo > SB_LAZY_MIN)
-		return pt_unmap(&m->pt, lo, hi);
+		return unmap_outside_vault(m, lo, hi);
 	rc = ensure_windows(m, lo, hi);
 	if (rc)
 		return rc;
@@ -141,7 +155,7 @@ int mirror_set(struct sb_mon *m, uint64_t lo, uint64_t hi, int prot)
 
 int mirror_clear(struct sb_mon *m, uint64_t lo, uint64_t hi)
 {
-	return pt_unmap(&m->pt, SB_PAGE_DOWN(lo), SB_PAGE_UP(hi));
+	return unmap_outside_vault(m, SB_PAGE_DOWN(lo), SB_PAGE_UP(hi));
 }
 
 struct resync_arg {
@@ -175,7 +189,7 @@ int mirror_fault(struct sb_mon *m, uint64_t addr, int write, int exec)
 int mirror_resync(struct sb_mon *m, uint64_t lo, uint64_t hi)
 {
 	struct resync_arg r = { m, SB_PAGE_DOWN(lo), SB_PAGE_UP(hi) };
-	int rc = pt_unmap(&m->pt, r.lo, r.hi);
+	int rc = unmap_outside_vault(m, r.lo, r.hi);
 
 	if (rc)
 		return rc;

@@ -232,10 +232,32 @@ static long sockopt_check(const long *a)
 	return 0;
 }
 
+/* 1 if the open file st is this process's own memory file. The monitor
+ * looks the file up afresh in its own /proc/PID directory (an fd taken at
+ * entry, which chroot and mounts cannot redirect): while the process holds
+ * the file open, its inode is pinned, so any alias (bind mount, symlink,
+ * /proc/self/fd/N, task directory) compares equal. */
+static int is_own_mem(struct sb_mon *m, const struct stat *st)
+{
+	char name[48];
+	struct sb_buf b = { name, 0, sizeof name - 1 };
+	struct stat mem;
+
+	if (!sb_sys4(SYS_newfstatat, m->proc_fd, "mem", &mem, 0) && mem.st_dev == st->st_dev && mem.st_ino == st->st_ino)
+		return 1;
+	buf_str(&b, "task/");
+	buf_dec(&b, m->tid);
+	buf_str(&b, "/mem");
+	name[b.len] = 0;
+	return !sb_sys4(SYS_newfstatat, m->proc_fd, name, &mem, 0) && mem.st_dev == st->st_dev &&
+	       mem.st_ino == st->st_ino;
+}
+
 /* An fd the process just opened must not be its own memory (/proc/PID/mem,
- * under any name or alias: symlinks, /proc/self/fd/N, dirfd-relative) nor
- * a KVM device. Checked on the open file, after the kernel resolved the
- * path, so no spelling of the path can get around it. */
+ * under any name or alias: symlinks, bind mounts, /proc/self/fd/N,
+ * dirfd-relative) nor a KVM device. Checked on the open file, after the
+ * kernel resolved the path, so no spelling of the path can get around it.
+ * Any other process's mem file is refused too when its name shows it. */
 static int opened_fd_forbidden(struct sb_mon *m, long fd)
 {
 	struct stat st;
@@ -253,6 +275,8 @@ static int opened_fd_forbidden(struct sb_mon *m, long fd)
 		return 1;
 	if (sfs.f_type != PROC_SUPER_MAGIC)
 		return 0;
+	if (is_own_mem(m, &st))
+		return 1;
 	buf_str(&b, "fd/");
 	buf_dec(&b, fd);
 	name[b.len] = 0;
