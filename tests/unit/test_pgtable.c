@@ -244,7 +244,7 @@ static void test_unmap_splits_large_page(void **state)
 	const uint64_t lo = 0x200000000ull; /* 8 GiB, chunk aligned */
 	uint64_t size, e;
 
-	assert_int_equal(pt_map(&f->pt, lo, lo + SB_CHUNK, GPA_B, F_RX, 1), 0);
+	assert_int_equal(pt_map(&f->pt, lo, lo + SB_CHUNK, GPA_B, F_RO, 1), 0);
 	pt_lookup(&f->pt, lo, &size);
 	assert_int_equal(size, SB_CHUNK);
 
@@ -257,9 +257,14 @@ static void test_unmap_splits_large_page(void **state)
 		e = pt_lookup(&f->pt, lo + off, &size);
 		assert_int_equal(size, SB_PAGE);
 		assert_int_equal(e & PTE_ADDR, GPA_B + off);
-		/* same rights as the large page, no PS bit (which would be PAT in a PTE) */
-		assert_int_equal(flags_of(e), F_RX);
+		/* same rights as the large page (NX kept), no PS bit (which would be PAT in a PTE) */
+		assert_int_equal(flags_of(e), F_RO);
 	}
+	/* an executable large page keeps NX clear when split */
+	assert_int_equal(pt_map(&f->pt, lo + SB_CHUNK, lo + 2 * SB_CHUNK, GPA_B + SB_CHUNK, F_RX, 1), 0);
+	assert_int_equal(pt_unmap(&f->pt, lo + SB_CHUNK + 0x5000, lo + SB_CHUNK + 0x6000), 0);
+	assert_int_equal(flags_of(pt_lookup(&f->pt, lo + SB_CHUNK + 0x4000, &size)), F_RX);
+	assert_int_equal(size, SB_PAGE);
 	/* a page in the middle of what is left can be unmapped too */
 	assert_int_equal(pt_unmap(&f->pt, lo + 0x100000, lo + 0x101000), 0);
 	assert_int_equal(translate(&f->pt, lo + 0x100000), ~0ull);
@@ -284,6 +289,9 @@ static void test_unmap_whole_and_partial(void **state)
 	assert_int_equal(translate(&f->pt, lo + 2 * SB_CHUNK + SB_CHUNK / 2),
 			 GPA_A + 2 * SB_CHUNK + SB_CHUNK / 2);
 	assert_int_equal(translate(&f->pt, lo + 3 * SB_CHUNK - SB_PAGE), GPA_A + 3 * SB_CHUNK - SB_PAGE);
+	assert_int_equal(flags_of(pt_lookup(&f->pt, lo, &size)), F_RW);
+	assert_int_equal(size, SB_PAGE);
+	assert_int_equal(flags_of(pt_lookup(&f->pt, lo + 3 * SB_CHUNK - SB_PAGE, &size)), F_RW);
 
 	/* unmapping what is not mapped is fine */
 	assert_int_equal(pt_unmap(&f->pt, 0x500000000000ull, 0x500000400000ull), 0);
