@@ -38,7 +38,7 @@ suite "unit tests (ASan+UBSan)" ctest --test-dir "$here/build-asan" --output-on-
 kvm_tests() {
 	local payload
 	payload=$(mktemp -d)
-	cp "$here"/build/tests/{t_smoke,test_kvm,test_escape} "$here/build/examples/filter_demo" "$payload/" || return 1
+	cp "$here"/build/tests/{t_smoke,test_kvm,test_escape,test_enter_nokvm} "$here/build/examples/filter_demo" "$payload/" || return 1
 	cp "$here/tests/kvm-suite.sh" "$payload/" || return 1
 	"$here/scripts/kvm-run.sh" "$payload" -- sh ./kvm-suite.sh
 }

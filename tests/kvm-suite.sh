@@ -13,6 +13,7 @@ cd "$(dirname "$0")"
 part "smoke: enter, print, exit 7" 7 ./t_smoke
 part "integration (cmocka)" 0 ./test_kvm
 part "hostile (cmocka)" 0 ./test_escape
+part "no /dev/kvm, bad backends, threads (cmocka)" 0 ./test_enter_nokvm
 part "example: filter_demo" 0 sh -c './filter_demo >demo.out 2>demo.err; s=$?; cat demo.out demo.err; [ $s = 0 ] && grep -q "inside the sandbox" demo.out && grep -q "refused: Operation not permitted" demo.out && grep -q "DENY errno 1 openat" demo.err'
 echo "kvm suite: $failed failed"
 exit $failed

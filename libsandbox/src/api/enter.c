@@ -232,7 +232,7 @@ static int map_sys(struct sb_mon *m, uint64_t sys_gpa)
 static int build_bt_filter(struct sb_mon *m)
 {
 	static const char *const allow[] = {
-		"read", "write", "pread64", "close", "fstat", "newfstatat", "lseek", "mmap", "munmap", "brk",
+		"read", "pread64", "close", "fstat", "newfstatat", "lseek", "mmap", "munmap", "brk",
 		"mincore", "msync", "pipe2", "getpid", "gettid", "exit", "exit_group", "rt_sigprocmask",
 		"rt_sigreturn", "futex", "getrandom", "readlink", "access", "faccessat", "statx", "madvise",
 	};
@@ -247,12 +247,23 @@ static int build_bt_filter(struct sb_mon *m)
 		if (rc)
 			goto out;
 	}
-	/* opens for reading only: the child may read ELF files, not change any */
-	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY));
-	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY));
+	/* the report goes to stderr and nowhere else */
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, 2));
 	if (rc)
 		goto out;
+	/* opens for reading only, so that ELF files can be read for symbols;
+	 * not at all if the policy refuses the process new files (then the
+	 * backtrace has addresses only): the child must never be able to read
+	 * what the sandboxed process could not */
+	if (m->action[SYS_openat] == SB_ACT_ALLOW && m->action[SYS_open] == SB_ACT_ALLOW) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				      SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY));
+		if (!rc)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
+					      SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY));
+		if (rc)
+			goto out;
+	}
 	fd = memfd_create("ringfence-bt", MFD_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
@@ -355,6 +366,8 @@ int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs,
 	m->zone_lo = vault - VLT_GUARD;
 	m->zone_hi = vault + VLT_SIZE + VLT_GUARD;
 	m->backend = be;
+	m->set_window = be->set_window;
+	m->run_vcpu = be->run;
 	m->pid = getpid();
 	m->tid = gettid();
 	m->kvm_fd = m->vm_fd = m->vcpu_fd = m->log_fd = m->maps_fd = m->proc_fd = -1;

@@ -129,8 +129,10 @@ static long do_madvise(struct sb_mon *m, const long *a)
 {
 	uint64_t addr = (uint64_t)a[0], len = SB_PAGE_UP((uint64_t)a[1]);
 
-	/* MADV_DONTNEED and friends on the vault would wipe the monitor's state */
-	if (addr + len < addr || mirror_in_vault(m, addr, addr + len))
+	/* MADV_DONTNEED and friends would wipe the vault, and on libsandbox's
+	 * image would drop the relocated read-only data (function pointers
+	 * back to their link-time values) */
+	if (addr + len < addr || mirror_protected(m, addr, addr + len))
 		return -EPERM;
 	return sb_sys3(SYS_madvise, a[0], a[1], a[2]);
 }

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "crash_bt.h"
 #include "log.h"
 #include "monitor.h"
@@ -55,18 +56,35 @@ static void reg(struct sb_buf *b, const char *name, uint64_t v)
 	buf_str(b, " ");
 }
 
+/* The unwinder runs in a child that keeps only stderr; the parent waits
+ * at most BT_WAIT_MS for it, then kills it: a confused or hijacked unwinder
+ * can neither keep the process from dying nor write anywhere but stderr. */
+#define BT_WAIT_MS 10000
+
 static void backtrace(struct sb_mon *m)
 {
 	long pid = sb_sys5(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
 	int status;
 
 	if (pid < 0)
 		return;
 	if (pid == 0) {
+		sb_sys1(SYS_close, 0);
+		sb_sys1(SYS_close, 1);
+		sb_sys3(SYS_close_range, 3, ~0u, 0);
 		sb_crash_backtrace(m, &m->run->s.regs.regs);
 		for (;;)
 			sb_sys1(SYS_exit_group, 0);
 	}
+	for (int ms = 0; ms < BT_WAIT_MS; ms += 10) {
+		long r = sb_sys4(SYS_wait4, pid, &status, WNOHANG, 0);
+
+		if (r == pid || (r < 0 && r != -EINTR))
+			return;
+		sb_sys2(SYS_nanosleep, &tick, 0);
+	}
+	sb_sys2(SYS_kill, pid, SIGKILL);
 	while (sb_sys4(SYS_wait4, pid, &status, 0, 0) == -EINTR)
 		;
 }

@@ -22,10 +22,7 @@
 #include <sys/mman.h>
 #include "mirror.h"
 #include "maps.h"
-#include "../backend/backend.h"
 #include "../guest/pgtable.h"
-
-extern const struct sb_backend *sb_mon_backend(const struct sb_mon *m);
 
 int mirror_in_vault(const struct sb_mon *m, uint64_t lo, uint64_t hi)
 {
@@ -65,7 +62,7 @@ static int add_window(struct sb_mon *m, uint64_t lo, uint64_t hi, uint64_t *gpa_
 		return -ENOMEM;
 	if (gpa + size > m->gpa_limit || gpa + size < gpa)
 		return -ENOMEM;
-	rc = sb_mon_backend(m)->set_window(m, m->nslots, gpa, lo, size);
+	rc = m->set_window(m, m->nslots, gpa, lo, size);
 	if (rc)
 		return rc;
 	w = &m->win[m->nslots++];

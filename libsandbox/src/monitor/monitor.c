@@ -18,7 +18,6 @@
 #include <signal.h>
 #include "monitor.h"
 #include "mirror.h"
-#include "../backend/backend.h"
 #include "../guest/cpu_x86_64.h"
 #include "../guest/pgtable.h"
 
@@ -34,11 +33,6 @@ static uint64_t sanitize_rflags(uint64_t r11)
 static int canonical_user(uint64_t a)
 {
 	return a < SB_USER_TOP;
-}
-
-const struct sb_backend *sb_mon_backend(const struct sb_mon *m)
-{
-	return m->backend;
 }
 
 /* Back to user mode at rip/rsp/rflags without running a ring-0 iretq (which
@@ -166,7 +160,6 @@ static void handle_mmio(struct sb_mon *m)
 
 void mon_main(struct sb_mon *m)
 {
-	const struct sb_backend *be = m->backend;
 	struct kvm_run *run = m->run;
 
 	for (;;) {
@@ -174,7 +167,7 @@ void mon_main(struct sb_mon *m)
 
 		if (__atomic_load_n(&m->pending, __ATOMIC_RELAXED))
 			sig_deliver_pending(m);
-		rc = be->run(m);
+		rc = m->run_vcpu(m);
 		m->nexits++;
 		if (rc == -EINTR || rc == -EAGAIN)
 			continue;

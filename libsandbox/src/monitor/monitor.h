@@ -9,7 +9,6 @@
 
 /* monitor.c: the run loop; never returns */
 __attribute__((noreturn)) void mon_main(struct sb_mon *m);
-const struct sb_backend *sb_mon_backend(const struct sb_mon *m);
 
 /* syscall.c: handle one system call of the guest; returns the value for rax */
 long mon_syscall(struct sb_mon *m, struct kvm_regs *r);

@@ -11,6 +11,7 @@
  * Freestanding: runs in the monitor's exit path.
  */
 #include <errno.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -321,7 +322,10 @@ static long check_args(struct sb_mon *m, const struct sb_sysent *se, long *a)
 			break;
 		}
 		case SA_ADDR:
-			if (se->len[i] != i && !buf_ok(m, p, (uint64_t)a[se->len[i]]))
+			/* emulated memory calls check their ranges themselves (an
+			 * mmap hint is no range); the others (mlock, msync, ...)
+			 * may not name the vault */
+			if (!(se->flags & SE_EMULATE) && se->len[i] != i && !buf_ok(m, p, (uint64_t)a[se->len[i]]))
 				return -EPERM;
 			break;
 		case SA_IOVEC: {
@@ -445,6 +449,13 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 		rc = prctl_check(m, a);
 		if (rc)
 			return deny(m, nr, a, rc, "integrity: prctl option");
+		break;
+	case SYS_unshare:
+		/* a new mount namespace (or a user namespace, which brings one)
+		 * would let the process build a second /proc and alias its own
+		 * memory file past the checks below */
+		if (a[0] & (CLONE_NEWNS | CLONE_NEWUSER))
+			return deny(m, nr, a, -EPERM, "integrity: new mount or user namespace");
 		break;
 	case SYS_setsockopt:
 		rc = sockopt_check(a);

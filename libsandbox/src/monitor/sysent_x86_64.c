@@ -360,7 +360,7 @@ const struct sb_sysent sb_sysent_table[SB_NR_SYSCALLS] = {
 	SYS0(munlockall, 0),
 	SYS0(vhangup, 0),
 	SYS(modify_ldt, 3, DENY, K(SA_INT, SA_BUF, SA_INT), LEN(1, 2)),
-	SYS(pivot_root, 2, 0, K(SA_PATH, SA_PATH)),
+	SYS(pivot_root, 2, DENY, K(SA_PATH, SA_PATH)),
 	/* removed in Linux 5.5; struct __sysctl_args holds user pointers */
 	SYS(_sysctl, 1, 0, K(SA_UNKNOWN)),
 	/* arg2..arg5: ints or pointers, per option */
@@ -377,8 +377,8 @@ const struct sb_sysent sb_sysent_table[SB_NR_SYSCALLS] = {
 	/* source is looked up as a path for bind/move mounts and block
 	 * devices, and is a free string ("proc", "tmpfs") otherwise; data
 	 * is an option string or fs-specific binary */
-	SYS(mount, 5, 0, K(SA_PATH, SA_PATH, SA_STR, SA_INT, SA_UNKNOWN)),
-	SYS(umount2, 2, 0, K(SA_PATH, SA_INT)),
+	SYS(mount, 5, DENY, K(SA_PATH, SA_PATH, SA_STR, SA_INT, SA_UNKNOWN)),
+	SYS(umount2, 2, DENY, K(SA_PATH, SA_INT)),
 	SYS(swapon, 2, 0, K(SA_PATH, SA_INT)),
 	SYS(swapoff, 1, 0, K(SA_PATH)),
 	/* arg: a string for LINUX_REBOOT_CMD_RESTART2 */
@@ -570,7 +570,7 @@ const struct sb_sysent sb_sysent_table[SB_NR_SYSCALLS] = {
 	SYS(clock_adjtime, 2, 0, K(SA_INT, SA_PTR)),
 	SYS(syncfs, 1, 0, K(SA_FD)),
 	SYS(sendmmsg, 4, 0, K(SA_FD, SA_MMSGHDR, SA_INT, SA_INT), LEN(1, 2)),
-	SYS(setns, 2, 0, K(SA_FD, SA_INT)),
+	SYS(setns, 2, DENY, K(SA_FD, SA_INT)),
 	SYS(getcpu, 3, 0, K(SA_PTR, SA_PTR, SA_PTR)),
 	/* rvec describes the other process's memory */
 	SYS(process_vm_readv, 6, DENY,
@@ -624,16 +624,16 @@ const struct sb_sysent sb_sysent_table[SB_NR_SYSCALLS] = {
 	    K(SA_FD, SA_INT, SA_INT, SA_INT, SA_UNKNOWN, SA_INT)),
 	SYS(io_uring_register, 4, DENY,
 	    K(SA_FD, SA_INT, SA_UNKNOWN, SA_INT)),
-	SYS(open_tree, 3, FDRET, K(SA_DIRFD, SA_PATH, SA_INT)),
-	SYS(move_mount, 5, 0,
+	SYS(open_tree, 3, DENY | FDRET, K(SA_DIRFD, SA_PATH, SA_INT)),
+	SYS(move_mount, 5, DENY,
 	    K(SA_DIRFD, SA_PATH, SA_DIRFD, SA_PATH, SA_INT)),
-	SYS(fsopen, 2, FDRET, K(SA_STR, SA_INT)),
+	SYS(fsopen, 2, DENY | FDRET, K(SA_STR, SA_INT)),
 	/* value: a string, a blob, a path or nothing, per cmd; aux is a
 	 * length or a dirfd/fd, per cmd */
-	SYS(fsconfig, 5, 0,
+	SYS(fsconfig, 5, DENY,
 	    K(SA_FD, SA_INT, SA_STR, SA_UNKNOWN, SA_INT)),
-	SYS(fsmount, 3, FDRET, K(SA_FD, SA_INT, SA_INT)),
-	SYS(fspick, 3, FDRET, K(SA_DIRFD, SA_PATH, SA_INT)),
+	SYS(fsmount, 3, DENY | FDRET, K(SA_FD, SA_INT, SA_INT)),
+	SYS(fspick, 3, DENY | FDRET, K(SA_DIRFD, SA_PATH, SA_INT)),
 	SYS(pidfd_open, 2, FDRET, K(SA_INT, SA_INT)),
 	/* struct clone_args holds user pointers (stack, tids, pidfd,
 	 * set_tid) */
@@ -652,7 +652,7 @@ const struct sb_sysent sb_sysent_table[SB_NR_SYSCALLS] = {
 	    K(SA_FD, SA_BUFN, SA_INT, SA_PTR, SA_SIGSET, SA_INT),
 	    LEN(1, 2), LEN(4, 5), ELEM(SZ_EPOLL_EVENT)),
 	/* struct mount_attr holds an fd (userns_fd) */
-	SYS(mount_setattr, 5, 0,
+	SYS(mount_setattr, 5, DENY,
 	    K(SA_DIRFD, SA_PATH, SA_INT, SA_UNKNOWN, SA_INT)),
 	SYS(quotactl_fd, 4, 0, K(SA_FD, SA_INT, SA_INT, SA_UNKNOWN)),
 	SYS(landlock_create_ruleset, 3, FDRET,

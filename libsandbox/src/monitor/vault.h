@@ -104,7 +104,11 @@ struct sb_backend;
 
 struct sb_mon {
 	uint64_t magic;
-	const struct sb_backend *backend; /* points into libsandbox's read-only data */
+	const struct sb_backend *backend; /* set-up only: points into libsandbox's read-only data */
+	/* the exit path's backend calls, copied into the vault at entry: the
+	 * monitor reads no data of libsandbox's image while the guest runs */
+	int (*set_window)(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
+	int (*run_vcpu)(struct sb_mon *m);
 	uint64_t vault;            /* vault base */
 	uint64_t zone_lo, zone_hi; /* vault with its guards: never the guest's */
 	uint64_t image_lo, image_hi; /* libsandbox's image: its mappings cannot change */
