@@ -4,7 +4,7 @@
 #   2. the same with AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. the KVM tests (integration, hostile, examples) on /dev/kvm: here if
 #      the host has it, else inside Bochs' VT-x emulation
-# Ends with one line "N passed, M failed" over the suites.
+# Ends with one line "suites: N passed, M failed".
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
@@ -44,5 +44,5 @@ kvm_tests() {
 }
 suite "KVM tests (integration, hostile, example)" kvm_tests
 
-echo "test suites: $pass passed, $fail failed"
+echo "suites: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -185,8 +185,9 @@ static int set_msrs(int vcpu, const uint32_t *idx, const uint64_t *val, unsigned
  * parameters. A new vCPU's TSC starts near 0 on VT-x and AMD-V; a zero TSC
  * offset makes it the host's (PVM hosts already run the guest on the host
  * TSC). Older kernels without the attribute: write the MSR, which leaves an
- * error of the few microseconds the ioctl takes. */
-static int same_tsc(struct sb_mon *m, char *err, unsigned long errlen)
+ * error of the few microseconds the ioctl takes. Not fatal: a guest clock
+ * that is off shows in the tests (clock_gettime against the host's). */
+static void same_tsc(struct sb_mon *m)
 {
 	uint64_t off = 0;
 	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET, .addr = (uint64_t)&off };
@@ -195,14 +196,11 @@ static int same_tsc(struct sb_mon *m, char *err, unsigned long errlen)
 	uint64_t now;
 
 	if (ioctl(m->vcpu_fd, KVM_HAS_DEVICE_ATTR, &a) == 0 && ioctl(m->vcpu_fd, KVM_SET_DEVICE_ATTR, &a) == 0)
-		return 0;
+		return;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	now = (uint64_t)hi << 32 | lo;
-	if (set_msrs(m->vcpu_fd, &tsc_msr, &now, 1)) {
-		snprintf(err, errlen, "kvm backend: cannot give the guest the host's TSC");
-		return -ENOSYS;
-	}
-	return 0;
+	/* a host that ignores the write (PVM) already gives the host's TSC */
+	(void)set_msrs(m->vcpu_fd, &tsc_msr, &now, 1);
 }
 
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, uint8_t dpl, uint8_t l, uint8_t db)
@@ -315,10 +313,7 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 			goto out;
 		}
 	}
-	rc = same_tsc(m, err, errlen);
-	if (rc)
-		goto out;
-	rc = -ENOSYS;
+	same_tsc(m);
 	memset(&regs, 0, sizeof regs);
 	regs.rbx = st->regs->rbx;
 	regs.rbp = st->regs->rbp;
