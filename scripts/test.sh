@@ -40,9 +40,11 @@ kvm_tests() {
 	payload=$(mktemp -d)
 	cp "$here"/build/tests/{t_smoke,test_kvm,test_escape,test_enter_nokvm} "$here/build/examples/filter_demo" "$payload/" || return 1
 	cp "$here/tests/kvm-suite.sh" "$payload/" || return 1
+	# the same KVM tests built with ASan+UBSan, run in the same boot
+	mkdir -p "$payload/asan" && cp "$here"/build-asan/tests/{t_smoke,test_kvm,test_escape} "$payload/asan/" || return 1
 	"$here/scripts/kvm-run.sh" "$payload" -- sh ./kvm-suite.sh
 }
-suite "KVM tests (integration, hostile, example)" kvm_tests
+suite "KVM tests (integration, hostile, example; and under ASan+UBSan)" kvm_tests
 
 echo "suites: $pass passed, $fail failed"
 [ "$fail" = 0 ]

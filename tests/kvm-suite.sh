@@ -15,5 +15,12 @@ part "integration (cmocka)" 0 ./test_kvm
 part "hostile (cmocka)" 0 ./test_escape
 part "no /dev/kvm, bad backends, threads (cmocka)" 0 ./test_enter_nokvm
 part "example: filter_demo" 0 sh -c './filter_demo >demo.out 2>demo.err; s=$?; cat demo.out demo.err; [ $s = 0 ] && grep -q "inside the sandbox" demo.out && grep -q "refused: Operation not permitted" demo.out && grep -q "DENY errno 1 openat" demo.err'
+if [ -d asan ]; then
+	# LeakSanitizer stops the world with ptrace, which the sandbox refuses
+	export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	part "ASan+UBSan: smoke" 7 ./asan/t_smoke
+	part "ASan+UBSan: integration (cmocka)" 0 ./asan/test_kvm
+	part "ASan+UBSan: hostile (cmocka)" 0 ./asan/test_escape
+fi
 echo "kvm suite: $failed failed"
 exit $failed
