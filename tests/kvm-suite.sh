@@ -14,7 +14,7 @@ part "smoke: enter, print, exit 7" 7 ./t_smoke
 part "integration (cmocka)" 0 ./test_kvm
 part "hostile (cmocka)" 0 ./test_escape
 part "no /dev/kvm, bad backends, threads (cmocka)" 0 ./test_enter_nokvm
-part "example: filter_demo" 0 sh -c './filter_demo >demo.out 2>demo.err; s=$?; cat demo.out demo.err; [ $s = 0 ] && grep -q "inside the sandbox" demo.out && grep -q "refused: Operation not permitted" demo.out && grep -q "DENY errno 1 openat" demo.err'
+part "example: filter_demo" 0 sh -c './filter_demo >demo.out 2>demo.err; s=$?; cat demo.out demo.err; [ $s = 0 ] && grep -q "inside the sandbox" demo.out && grep -q "refused: Operation not permitted" demo.out && grep -q "\"syscall\":\"openat\",\"nr\":257,.*\"decision\":\"errno\",\"errno\":1" demo.err'
 if [ -d asan ]; then
 	# LeakSanitizer stops the world with ptrace, which the sandbox refuses
 	export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

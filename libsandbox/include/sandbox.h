@@ -43,8 +43,45 @@ SB_API const char *sb_version(void);
  */
 #define SB_ACT_KILL 0x80000000u        /* end the process as seccomp's KILL_PROCESS: death by SIGSYS */
 #define SB_ACT_ERRNO(e) (0x00050000u | ((uint32_t)(e) & 0xffffu)) /* fail the call with -e */
+#define SB_ACT_TRAP 0x00030000u        /* fail the call and raise SIGSYS in the process */
+#define SB_ACT_LOG 0x7ffc0000u         /* allow, and write an audit record */
 #define SB_ACT_ALLOW 0x7fff0000u       /* forward (or emulate) the call */
 #define SB_ACT_IS_ERRNO(a) (((a) & 0xffff0000u) == 0x00050000u)
+
+/*
+ * Argument comparisons, as libseccomp's: a rule matches when every one of
+ * its comparisons holds on the call's (64-bit) arguments.
+ */
+enum sb_cmp_op {
+	SB_CMP_NE = 1,    /* arg != a */
+	SB_CMP_LT = 2,    /* arg < a (unsigned) */
+	SB_CMP_LE = 3,    /* arg <= a */
+	SB_CMP_EQ = 4,    /* arg == a */
+	SB_CMP_GE = 5,    /* arg >= a */
+	SB_CMP_GT = 6,    /* arg > a */
+	SB_CMP_MASKED_EQ = 7, /* (arg & a) == b */
+};
+
+struct sb_arg_cmp {
+	unsigned int arg;   /* 0..5 */
+	enum sb_cmp_op op;
+	uint64_t a, b;      /* b only for SB_CMP_MASKED_EQ */
+};
+
+#define SB_RULE_MAX_CMP 6
+
+/**
+ * struct sb_rule - one rule: action for a call when all comparisons hold.
+ * @origin: what to name in audit records as the rule that decided, such as
+ *          "policy.rf:12" or "pledge stdio" (copied; may be NULL).
+ */
+struct sb_rule {
+	long nr;
+	uint32_t action;
+	unsigned int ncmp;
+	struct sb_arg_cmp cmp[SB_RULE_MAX_CMP];
+	const char *origin;
+};
 
 /** struct sb_policy - opaque; built with sb_policy_new() and the functions below. */
 struct sb_policy;
@@ -65,6 +102,16 @@ SB_API int sb_policy_new(uint32_t default_action, struct sb_policy **out);
 SB_API int sb_policy_add(struct sb_policy *pol, long nr, uint32_t action);
 
 /**
+ * sb_policy_add_rule() - add a rule with argument comparisons.
+ * Rules of one call are tried in the order they were added; the first whose
+ * comparisons all hold decides. A call no rule matches takes the action set
+ * by sb_policy_add() for it, else the default action.
+ * Return: 0, -EINVAL (bad number, action, argument index or operator),
+ * -ENOMEM, -E2BIG (too many rules: the compiled policy must fit the vault).
+ */
+SB_API int sb_policy_add_rule(struct sb_policy *pol, const struct sb_rule *rule);
+
+/**
  * sb_policy_add_name() - as sb_policy_add(), by name ("openat").
  * Return: 0, -EINVAL (bad action), -ENOENT (no such syscall).
  */
@@ -78,6 +125,32 @@ SB_API int sb_policy_add_name(struct sb_policy *pol, const char *name, uint32_t 
  * Return: 0, -EBADF (fd is not open).
  */
 SB_API int sb_policy_log_denials(struct sb_policy *pol, int fd);
+
+/**
+ * sb_policy_load() - add the rules of a text policy file (docs/policy.md).
+ * Return: 0; -EINVAL with "FILE:LINE: message" in sb_last_error() for a
+ * malformed file; -ENOENT/-EACCES/... if a file cannot be read; -ELOOP for
+ * include cycles. On failure the policy is unchanged.
+ */
+SB_API int sb_policy_load(struct sb_policy *pol, const char *path);
+
+/**
+ * sb_policy_load_oci() - add an OCI runtime-spec "linux.seccomp" object (a
+ * Docker seccomp profile has the same shape; a whole config.json is also
+ * accepted). Return: 0; -EINVAL with the reason in sb_last_error(); -errno
+ * if the file cannot be read. On failure the policy is unchanged.
+ */
+SB_API int sb_policy_load_oci(struct sb_policy *pol, const char *path);
+
+/**
+ * sb_policy_pledge() - allow the system calls of OpenBSD-style promises
+ * ("stdio rpath inet", see docs/policy.md for each promise's calls) with
+ * the argument restrictions each promise implies. Calls no promise covers
+ * keep their current action (make the default a denial to get pledge's
+ * meaning). Return: 0; -EINVAL for an unknown promise (named in
+ * sb_last_error()).
+ */
+SB_API int sb_policy_pledge(struct sb_policy *pol, const char *promises);
 
 /** sb_policy_free() - free a policy (NULL is fine). sb_enter() keeps its own copy. */
 SB_API void sb_policy_free(struct sb_policy *pol);

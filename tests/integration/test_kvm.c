@@ -448,14 +448,15 @@ static void test_policy_errno(void **state)
 	assert_int_equal(sb_policy_log_denials(p, 2), 0); /* the child's stderr: the pipe */
 	SBT_RUN_OK(sc_policy_errno, NULL, p, SBT_ERR, NULL, res, "policy ERRNO");
 	sb_policy_free(p);
-	/* one line per denied call: "ringfence: pid P: DENY ... name(args) ..." */
-	snprintf(want, sizeof want, "ringfence: pid %d: ", (int)res->pid);
-	if (!contains(res->err, want) || !contains(res->err, "mkdir(") || !contains(res->err, "getppid(") ||
-	    !contains(res->err, "DENY")) {
+	/* one JSON line per denied call */
+	snprintf(want, sizeof want, "\"pid\":%d,", (int)res->pid);
+	if (!contains(res->err, want) || !contains(res->err, "\"syscall\":\"mkdir\"") ||
+	    !contains(res->err, "\"syscall\":\"getppid\"") || !contains(res->err, "\"decision\":\"errno\",\"errno\":33") ||
+	    !contains(res->err, "\"errno\":30")) {
 		sbt_dump(res, "policy ERRNO");
 		fail_msg("the denial log lacks the expected lines");
 	}
-	if (contains(res->err, "getpid(") || contains(res->err, "rmdir(")) {
+	if (contains(res->err, "\"syscall\":\"getpid\"") || contains(res->err, "\"syscall\":\"rmdir\"")) {
 		sbt_dump(res, "policy ERRNO");
 		fail_msg("the denial log reports calls that were allowed");
 	}
@@ -521,7 +522,7 @@ static void test_policy_kill(void **state)
 	sb_policy_free(p);
 	SBT_EXPECT_SIGNAL(res, SIGSYS, "policy KILL");
 	assert_string_equal(res->out, "before\n");
-	if (!contains(res->err, "KILL") || !contains(res->err, "getppid(")) {
+	if (!contains(res->err, "\"decision\":\"kill\"") || !contains(res->err, "\"syscall\":\"getppid\"")) {
 		sbt_dump(res, "policy KILL");
 		fail_msg("the KILL was not logged");
 	}

@@ -35,6 +35,8 @@
 #include "../monitor/monitor.h"
 #include "../policy/policy.h"
 #include "api.h"
+#include "wall.h"
+#include "../policy/compiled.h"
 
 #define SA_RESTORER_K 0x04000000ul
 #define RSEQ_SIG_X86 0x53053053u
@@ -255,7 +257,7 @@ static int build_bt_filter(struct sb_mon *m)
 	 * not at all if the policy refuses the process new files (then the
 	 * backtrace has addresses only): the child must never be able to read
 	 * what the sandboxed process could not */
-	if (m->action[SYS_openat] == SB_ACT_ALLOW && m->action[SYS_open] == SB_ACT_ALLOW) {
+	if (policy_may_allow(m->policy, SYS_openat) && policy_may_allow(m->policy, SYS_open)) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
 				      SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY));
 		if (!rc)
@@ -373,9 +375,12 @@ int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs,
 	m->kvm_fd = m->vm_fd = m->vcpu_fd = m->log_fd = m->maps_fd = m->proc_fd = -1;
 	m->gpa_next = GPA_BASE;
 	m->sys = vault + VLT_SYS;
-	for (int i = 0; i < SB_NR_SYSCALLS; i++)
-		m->action[i] = pol ? pol->action[i] : SB_ACT_ALLOW;
-	m->default_action = pol ? pol->default_action : SB_ACT_ALLOW;
+	rc = policy_compile(pol, (struct cp_policy *)(vault + VLT_POLICY));
+	if (rc) {
+		sb_fail(rc, "the policy does not fit the monitor's table (too many rules or origin names)");
+		goto fail;
+	}
+	m->policy = (const struct cp_policy *)(vault + VLT_POLICY);
 
 	rc = be->open(m, err, sizeof err);
 	if (rc) {
@@ -466,6 +471,13 @@ int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs,
 	rc = unregister_rseq();
 	if (rc) {
 		sb_fail(rc, "cannot unregister the thread's rseq area");
+		goto fail_mask;
+	}
+	/* the second wall; after it, only the monitor's own calls and what the
+	 * policy can forward are possible on this thread */
+	rc = wall_install(m);
+	if (rc) {
+		sb_fail(rc, "cannot install the monitor's own seccomp filter");
 		goto fail_mask;
 	}
 

@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <linux/close_range.h>
 #include <sys/syscall.h>
+#include "audit.h"
 #include "gmem.h"
+#include "../../include/sandbox.h"
 #include "monitor.h"
 
 #define ARCH_SET_GS 0x1001
@@ -111,7 +113,7 @@ long emu_call(struct sb_mon *m, long nr, const long *a)
 		return -ENOSYS;
 	default:
 		/* clone, clone3, fork, vfork, execve, execveat: issue #5 */
-		mon_log_denial(m, nr, a, "DENY errno 38", "not supported yet: processes and threads (issue #5)");
+		audit_log(m, nr, a, SB_ACT_ERRNO(ENOSYS), -ENOSYS, "not supported yet: processes and threads (issue #5)");
 		return -ENOSYS;
 	}
 }

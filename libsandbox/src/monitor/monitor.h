@@ -33,8 +33,6 @@ __attribute__((noreturn)) void mon_crash(struct sb_mon *m, int sig, const char *
 					 uint64_t err);
 __attribute__((noreturn)) void mon_fatal(struct sb_mon *m, const char *what, long rc);
 
-/* policy decisions the monitor reports */
-void mon_log_denial(struct sb_mon *m, long nr, const long *a, const char *decision, const char *why);
 
 #define SCRATCH(m) ((uint8_t *)((m)->vault + VLT_SCRATCH))
 

@@ -19,9 +19,12 @@
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include "gmem.h"
+#include "audit.h"
 #include "log.h"
+#include "../policy/compiled.h"
 #include "monitor.h"
 #include "sysent.h"
+#include "ioctls.h"
 #include "../../include/sandbox.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -144,45 +147,6 @@ static long do_msg(struct sb_mon *m, long nr, const long *a)
 			return c;
 	}
 	return rc;
-}
-
-/* ioctl commands whose argument is a plain value or a flat struct with no
- * pointers or fds inside: terminals, non-blocking and close-on-exec flags,
- * byte counts. Anything else could carry a pointer the monitor cannot
- * check (or drive a device such as /dev/kvm): ENOTTY. */
-static int ioctl_allowed(unsigned long cmd)
-{
-	switch (cmd) {
-	case 0x5401: /* TCGETS */
-	case 0x5402: /* TCSETS */
-	case 0x5403: /* TCSETSW */
-	case 0x5404: /* TCSETSF */
-	case 0x5409: /* TCSBRK */
-	case 0x540a: /* TCXONC */
-	case 0x540b: /* TCFLSH */
-	case 0x540e: /* TIOCSCTTY */
-	case 0x540f: /* TIOCGPGRP */
-	case 0x5410: /* TIOCSPGRP */
-	case 0x5411: /* TIOCOUTQ */
-	case 0x5413: /* TIOCGWINSZ */
-	case 0x5414: /* TIOCSWINSZ */
-	case 0x541b: /* FIONREAD */
-	case 0x5421: /* FIONBIO */
-	case 0x5422: /* TIOCNOTTY */
-	case 0x5429: /* TIOCGSID */
-	case 0x5450: /* FIONCLEX */
-	case 0x5451: /* FIOCLEX */
-	case 0x5452: /* FIOASYNC */
-	case 0x802c542a: /* TCGETS2 */
-	case 0x402c542b: /* TCSETS2 */
-	case 0x80045430: /* TIOCGPTN */
-	case 0x40045431: /* TIOCSPTLCK */
-	case 0x2: /* FIGETBSZ */
-	case 0x80086601: /* FS_IOC_GETFLAGS */
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 /* prctl options that touch only the calling process's own, harmless state.
@@ -357,52 +321,9 @@ static long check_args(struct sb_mon *m, const struct sb_sysent *se, long *a)
 	return 0;
 }
 
-void mon_log_denial(struct sb_mon *m, long nr, const long *a, const char *decision, const char *why)
-{
-	char line[512];
-	struct sb_buf b = { line, 0, sizeof line };
-	const char *name = sb_sysent_name(nr);
-
-	if (m->log_fd < 0)
-		return;
-	buf_str(&b, "ringfence: pid ");
-	buf_dec(&b, m->pid);
-	buf_str(&b, ": ");
-	buf_str(&b, decision);
-	buf_str(&b, " ");
-	if (name)
-		buf_str(&b, name);
-	else {
-		buf_str(&b, "syscall_");
-		buf_dec(&b, nr);
-	}
-	buf_str(&b, "(");
-	for (int i = 0; i < 6 && a; i++) {
-		const struct sb_sysent *se = (nr >= 0 && nr < SB_NR_SYSCALLS) ? &sb_sysent_table[nr] : 0;
-
-		if (se && i >= se->nargs)
-			break;
-		if (i)
-			buf_str(&b, ", ");
-		buf_hex(&b, (uint64_t)a[i]);
-	}
-	buf_str(&b, ") [");
-	buf_str(&b, why);
-	buf_str(&b, "] at rip ");
-	buf_hex(&b, m->cur_rip);
-	buf_str(&b, "\n");
-	buf_flush(&b, m->log_fd);
-}
-
 static long deny(struct sb_mon *m, long nr, const long *a, long err, const char *why)
 {
-	char d[24];
-	struct sb_buf b = { d, 0, sizeof d - 1 };
-
-	buf_str(&b, "DENY errno ");
-	buf_dec(&b, -err);
-	d[b.len] = 0;
-	mon_log_denial(m, nr, a, d, why);
+	audit_log(m, nr, a, SB_ACT_ERRNO(-err), err, why);
 	return err;
 }
 
@@ -410,8 +331,11 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 {
 	long nr = (long)r->rax;
 	long a[6] = { (long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9 };
+	const uint64_t ua[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	const struct cp_policy *pol = m->policy;
 	const struct sb_sysent *se;
-	uint32_t act;
+	const char *rule;
+	uint32_t act, origin;
 	long rc;
 
 	m->nsyscalls++;
@@ -423,13 +347,22 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 	if (!(se->flags & SE_KNOWN))
 		return deny(m, nr, a, -ENOSYS, "unknown system call");
 
-	act = m->action[nr];
-	if (act == SB_ACT_KILL) {
-		mon_log_denial(m, nr, a, "KILL", "policy");
+	act = policy_decide(pol, nr, ua, &origin);
+	/* origin offsets come from the compiled table in the vault */
+	if (origin < POLICY_ORIGINS_SIZE)
+		rule = pol->origins + origin;
+	else
+		rule = pol->base[nr] == pol->default_action ? "default" : "policy";
+	if (act == SB_ACT_KILL || act == SB_ACT_TRAP) {
+		/* TRAP raises SIGSYS in the process; until handlers run inside the
+		 * VM (issue #5) that signal takes its default action, as KILL */
+		audit_log(m, nr, a, act, 0, rule);
 		mon_die(m, SIGSYS);
 	}
 	if (SB_ACT_IS_ERRNO(act))
-		return deny(m, nr, a, -(long)(act & 0xffff), "policy");
+		return deny(m, nr, a, -(long)(act & 0xffff), rule);
+	if (act == SB_ACT_LOG)
+		audit_log(m, nr, a, act, 0, rule);
 	if (se->flags & SE_DENY)
 		return deny(m, nr, a, -EPERM, "integrity: never allowed in a sandbox");
 
@@ -442,7 +375,7 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 
 	switch (nr) {
 	case SYS_ioctl:
-		if (!ioctl_allowed((unsigned long)a[1] & 0xffffffffu))
+		if (!sb_ioctl_allowed((unsigned long)a[1] & 0xffffffffu))
 			return deny(m, nr, a, -ENOTTY, "integrity: ioctl not known to be pointer-free");
 		break;
 	case SYS_prctl:

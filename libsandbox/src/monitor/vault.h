@@ -18,8 +18,10 @@
  *   VLT_RUN       kvm_run of the vCPU (host only)
  *   VLT_SCRATCH   copies of guest data taken before they are checked
  *   VLT_MAPSBUF   working buffer for reading /proc/self/maps
+ *   VLT_AUDITBUF  working buffer for audit records
  *   VLT_PTPOOL    guest page-table pages -> one memory window, never mapped
  *                 in the guest page tables
+ *   VLT_POLICY    the compiled policy (policy/compiled.h)
  *
  * Only VLT_SYS and VLT_PTPOOL are in memory windows; nothing else of the
  * vault exists in guest-physical space.
@@ -45,10 +47,14 @@
 #define VLT_SCRATCH 0x200000ull
 #define VLT_SCRATCH_SIZE 0x1c0000ull
 #define VLT_MAPSBUF 0x3c0000ull
-#define VLT_MAPSBUF_SIZE 0x040000ull
+#define VLT_MAPSBUF_SIZE 0x030000ull
+#define VLT_AUDITBUF 0x3f0000ull
+#define VLT_AUDITBUF_SIZE 0x010000ull
 #define VLT_PTPOOL 0x400000ull
 #define VLT_PTPOOL_SIZE (64ull << 20)
-#define VLT_SIZE (VLT_PTPOOL + VLT_PTPOOL_SIZE)
+#define VLT_POLICY (VLT_PTPOOL + VLT_PTPOOL_SIZE)
+#define VLT_POLICY_SIZE (2ull << 20)
+#define VLT_SIZE (VLT_POLICY + VLT_POLICY_SIZE)
 #define VLT_GUARD SB_CHUNK
 
 /* offsets inside VLT_SYS */
@@ -101,6 +107,7 @@ struct sb_ptpool {
 };
 
 struct sb_backend;
+struct cp_policy;
 
 struct sb_mon {
 	uint64_t magic;
@@ -133,9 +140,8 @@ struct sb_mon {
 	int tid;
 	struct sb_ptpool pt;
 
-	/* policy (a copy: the caller's struct is guest memory) */
-	uint32_t default_action;
-	uint32_t action[SB_NR_SYSCALLS];
+	/* the compiled policy, at VLT_POLICY (a copy: the caller's is guest memory) */
+	const struct cp_policy *policy;
 
 	/* process state the monitor emulates */
 	uint64_t brk;               /* current program break */

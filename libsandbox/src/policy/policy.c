@@ -1,23 +1,30 @@
 /* SPDX-License-Identifier: MIT */
-/* libsandbox/src/api/policy.c: the policy builder (v0: a default action and one action per system call). */
+/* libsandbox/src/policy/policy.c: the policy builder: default action, per-call actions, rules with argument comparisons. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include "policy.h"
+#include "compiled.h"
 #include "../monitor/sysent.h"
 
-static int action_ok(uint32_t a)
+int policy_action_ok(uint32_t a)
 {
-	if (a == SB_ACT_ALLOW || a == SB_ACT_KILL)
+	if (a == SB_ACT_ALLOW || a == SB_ACT_KILL || a == SB_ACT_TRAP || a == SB_ACT_LOG)
 		return 1;
 	return SB_ACT_IS_ERRNO(a) && (a & 0xffff) >= 1 && (a & 0xffff) < 4096;
+}
+
+static int nr_ok(long nr)
+{
+	return nr >= 0 && nr < SB_NR_SYSCALLS && (sb_sysent_table[nr].flags & SE_KNOWN);
 }
 
 int sb_policy_new(uint32_t default_action, struct sb_policy **out)
 {
 	struct sb_policy *p;
 
-	if (!out || !action_ok(default_action))
+	if (!out || !policy_action_ok(default_action))
 		return -EINVAL;
 	p = calloc(1, sizeof *p);
 	if (!p)
@@ -32,9 +39,41 @@ int sb_policy_new(uint32_t default_action, struct sb_policy **out)
 
 int sb_policy_add(struct sb_policy *p, long nr, uint32_t action)
 {
-	if (!p || nr < 0 || nr >= SB_NR_SYSCALLS || !(sb_sysent_table[nr].flags & SE_KNOWN) || !action_ok(action))
+	if (!p || !nr_ok(nr) || !policy_action_ok(action))
 		return -EINVAL;
 	p->action[nr] = action;
+	return 0;
+}
+
+int sb_policy_add_rule(struct sb_policy *p, const struct sb_rule *r)
+{
+	struct policy_rule *n;
+
+	if (!p || !r || !nr_ok(r->nr) || !policy_action_ok(r->action) || r->ncmp > SB_RULE_MAX_CMP)
+		return -EINVAL;
+	for (unsigned i = 0; i < r->ncmp; i++)
+		if (r->cmp[i].arg > 5 || r->cmp[i].op < SB_CMP_NE || r->cmp[i].op > SB_CMP_MASKED_EQ)
+			return -EINVAL;
+	if (p->nrules >= POLICY_MAX_RULES)
+		return -E2BIG;
+	if (p->nrules == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		struct policy_rule *a = realloc(p->rules, cap * sizeof *a);
+
+		if (!a)
+			return -ENOMEM;
+		p->rules = a;
+		p->cap = cap;
+	}
+	n = &p->rules[p->nrules];
+	memset(n, 0, sizeof *n);
+	n->nr = r->nr;
+	n->action = r->action;
+	n->ncmp = r->ncmp;
+	memcpy(n->cmp, r->cmp, r->ncmp * sizeof r->cmp[0]);
+	if (r->origin && !(n->origin = strdup(r->origin)))
+		return -ENOMEM;
+	p->nrules++;
 	return 0;
 }
 
@@ -66,5 +105,12 @@ int sb_policy_log_denials(struct sb_policy *p, int fd)
 
 void sb_policy_free(struct sb_policy *p)
 {
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nrules; i++)
+		free(p->rules[i].origin);
+	for (int i = 0; i < SB_NR_SYSCALLS; i++)
+		free(p->action_origin[i]);
+	free(p->rules);
 	free(p);
 }

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/api/wall.c: the second wall, the host process's own seccomp filter.
+ *
+ * The VM boundary and the monitor's checks are the first wall. This one
+ * holds if the monitor itself were taken over: the host thread may make
+ * only the calls the monitor needs (listed below, with argument limits
+ * where they are cheap to express) and the calls the policy can forward.
+ * Integrity-refused calls (ptrace, bpf, ...) stay out unless the monitor
+ * needs them itself, and then only in the form it uses (process_vm_* on
+ * our own pid, ioctl with KVM_RUN, memslots and the allowed commands).
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <seccomp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "wall.h"
+#include "../monitor/ioctls.h"
+#include "../monitor/sysent.h"
+#include "../policy/compiled.h"
+
+/* what the monitor calls after entry (monitor/, backend_kvm_exit.c) */
+static const int monitor_calls[] = {
+	SYS_read, SYS_write, SYS_lseek, SYS_close, SYS_close_range, SYS_newfstatat, SYS_fstat, SYS_fstatfs,
+	SYS_readlinkat, SYS_mmap, SYS_munmap, SYS_brk, SYS_shmctl, SYS_clone, SYS_wait4, SYS_nanosleep,
+	SYS_kill, SYS_tgkill, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack,
+	SYS_rt_sigsuspend, SYS_exit, SYS_exit_group, SYS_clock_gettime, SYS_getpid, SYS_gettid,
+	SYS_prctl, SYS_seccomp, /* the crash-report child confines itself */
+};
+
+int wall_install(const struct sb_mon *m)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int rc = 0;
+
+	if (!ctx)
+		return -ENOMEM;
+	for (unsigned i = 0; i < sizeof monitor_calls / sizeof monitor_calls[0] && !rc; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, monitor_calls[i], 0);
+	/* guest memory is read and written through our own pid only */
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(process_vm_readv), 1,
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)m->pid));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(process_vm_writev), 1,
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)m->pid));
+	/* ioctl: the backend's two, and the commands a guest may use */
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, KVM_RUN));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				      SCMP_A1(SCMP_CMP_EQ, KVM_SET_USER_MEMORY_REGION));
+	for (unsigned i = 0; i < SB_NIOCTL && !rc && policy_may_allow(m->policy, SYS_ioctl); i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, sb_ioctl_cmds[i]));
+	/* what the policy can forward (never the integrity-refused calls) */
+	for (long nr = 0; nr < SB_NR_SYSCALLS && !rc; nr++) {
+		const struct sb_sysent *se = &sb_sysent_table[nr];
+
+		if (!(se->flags & SE_KNOWN) || (se->flags & SE_DENY) || nr == SYS_ioctl)
+			continue;
+		if (!policy_may_allow(m->policy, nr))
+			continue;
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, (int)nr, 0);
+		if (rc == -EEXIST)
+			rc = 0;
+	}
+	/* libseccomp sets no_new_privs before loading (SCMP_FLTATR_CTL_NNP) */
+	if (!rc)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/policy/compiled.h: the policy as the monitor uses it: one flat table in the vault.
+ *
+ * Decision in O(1) by system call number, then the call's own rules in
+ * order (each a conjunction of argument comparisons). Freestanding: the
+ * decision runs in the monitor's exit path; compiling runs in sb_enter().
+ */
+#ifndef SB_POLICY_COMPILED_H
+#define SB_POLICY_COMPILED_H
+
+#include <stdint.h>
+#include "../../include/sandbox.h"
+#include "../monitor/sysent.h"
+
+#define POLICY_MAX_RULES 8192
+#define POLICY_ORIGINS_SIZE (256u << 10)
+#define POLICY_NO_ORIGIN 0xffffffffu
+
+struct cp_cmp {
+	uint8_t arg, op;
+	uint8_t pad[6];
+	uint64_t a, b;
+};
+
+struct cp_rule {
+	uint32_t action;
+	uint32_t origin; /* offset in origins[], or POLICY_NO_ORIGIN */
+	uint32_t ncmp;
+	uint32_t pad;
+	struct cp_cmp cmp[SB_RULE_MAX_CMP];
+};
+
+struct cp_policy {
+	uint32_t default_action;
+	uint32_t nrules;
+	uint32_t base[SB_NR_SYSCALLS];        /* action when no rule of the call matches */
+	uint32_t base_origin[SB_NR_SYSCALLS];
+	uint32_t first[SB_NR_SYSCALLS];       /* the call's rules: rules[first .. first+count) */
+	uint32_t count[SB_NR_SYSCALLS];
+	struct cp_rule rules[POLICY_MAX_RULES];
+	char origins[POLICY_ORIGINS_SIZE];    /* NUL-terminated strings */
+};
+
+/* The action for call nr with arguments a; *origin receives the deciding
+ * rule's origin offset (POLICY_NO_ORIGIN: the default or a bare action). */
+uint32_t policy_decide(const struct cp_policy *p, long nr, const uint64_t a[6], uint32_t *origin);
+
+/* 1 if some argument values could make nr's action ALLOW or LOG. */
+int policy_may_allow(const struct cp_policy *p, long nr);
+
+struct sb_policy;
+/* Fill out (zeroed memory) from the builder's policy (NULL: allow all). */
+int policy_compile(const struct sb_policy *pol, struct cp_policy *out);
+
+#endif
