@@ -927,6 +927,42 @@ static void test_denied_calls(void **state)
 	SBT_RUN_OK(sc_denied, NULL, NULL, 0, NULL, res, "ptrace & co");
 }
 
+/* The second wall: the host thread (which is this process) carries the
+ * monitor's seccomp filter, with no_new_privs; calls the policy refuses are
+ * not in it, so even a taken-over monitor could not make them. */
+static void sc_second_wall(void *arg)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	int seccomp = -1, nnp = -1, filters = -1;
+
+	(void)arg;
+	SBT_CHECK(f != NULL);
+	while (fgets(line, sizeof line, f)) {
+		sscanf(line, "Seccomp: %d", &seccomp);
+		sscanf(line, "NoNewPrivs: %d", &nnp);
+		sscanf(line, "Seccomp_filters: %d", &filters);
+	}
+	fclose(f);
+	SBT_CHECK(seccomp == 2);
+	SBT_CHECK(nnp == 1);
+	SBT_CHECK(filters >= 1);
+	/* the policy refuses socket: the monitor answers EACCES, the wall never sees it */
+	SBT_CHECK_ERR(socket(AF_INET, SOCK_STREAM, 0), EACCES);
+	alive();
+}
+
+static void test_second_wall(void **state)
+{
+	struct sb_policy *p = NULL;
+
+	(void)state;
+	assert_int_equal(sb_policy_new(SB_ACT_ALLOW, &p), 0);
+	assert_int_equal(sb_policy_add_name(p, "socket", SB_ACT_ERRNO(EACCES)), 0);
+	SBT_RUN_OK(sc_second_wall, NULL, p, 0, NULL, res, "second wall");
+	sb_policy_free(p);
+}
+
 static void sc_rseq(void *arg)
 {
 	static uint8_t area[32] __attribute__((aligned(32)));
@@ -1295,6 +1331,7 @@ int main(void)
 		cmocka_unit_test(test_dev_kvm),
 		cmocka_unit_test(test_denied_calls),
 		cmocka_unit_test(test_rseq),
+		cmocka_unit_test(test_second_wall),
 		cmocka_unit_test(test_sigreturn_garbage),
 		cmocka_unit_test(test_sigreturn_forged),
 		cmocka_unit_test(test_arch_prctl_fs),
