@@ -111,6 +111,44 @@ SB_API int sb_policy_add(struct sb_policy *pol, long nr, uint32_t action);
  */
 SB_API int sb_policy_add_rule(struct sb_policy *pol, const struct sb_rule *rule);
 
+/*
+ * Network rules. Once a policy has any socket rule, socket() and
+ * socketpair() succeed only for the (domain, type) pairs allowed; once it
+ * has any address rule, connect(), bind(), sendto() and sendmsg() with an
+ * address succeed only for addresses a rule allows for that operation.
+ * Refused calls fail with EACCES. Addresses are checked on a copy the
+ * kernel then uses, so they cannot change between check and use.
+ */
+#define SB_NET_CONNECT 0x1u /* connect(), and sendto()/sendmsg() with an address */
+#define SB_NET_BIND 0x2u
+
+/**
+ * struct sb_net_rule - addresses a socket may connect to or bind.
+ * @family: AF_INET, AF_INET6 or AF_UNIX.
+ * @addr: AF_INET: 4 bytes, AF_INET6: 16 bytes, network order; unused for AF_UNIX.
+ * @prefix: prefix length in bits (0: any address of the family).
+ * @port_lo, @port_hi: port range, host order, inclusive (0-65535: any).
+ * @path: AF_UNIX: a socket path or a directory ending in '/' (NULL: any);
+ *        abstract names are written with a leading '@'.
+ * @ops: SB_NET_CONNECT and/or SB_NET_BIND.
+ * @origin: named in audit records (copied; may be NULL).
+ */
+struct sb_net_rule {
+	int family;
+	uint8_t addr[16];
+	unsigned int prefix;
+	uint16_t port_lo, port_hi;
+	const char *path;
+	unsigned int ops;
+	const char *origin;
+};
+
+/** sb_policy_allow_socket() - allow socket(domain, type) (type without SOCK_NONBLOCK/SOCK_CLOEXEC; -1: any type). */
+SB_API int sb_policy_allow_socket(struct sb_policy *pol, int domain, int type);
+
+/** sb_policy_allow_net() - allow addresses. Return: 0, -EINVAL, -E2BIG (too many rules). */
+SB_API int sb_policy_allow_net(struct sb_policy *pol, const struct sb_net_rule *rule);
+
 /**
  * sb_policy_add_name() - as sb_policy_add(), by name ("openat").
  * Return: 0, -EINVAL (bad action), -ENOENT (no such syscall).

@@ -9,18 +9,23 @@
  * Without /dev/kvm every test fails (sb_enter: -ENODEV); none is skipped.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <fenv.h>
 #include <immintrin.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 #include <asm/prctl.h>
 #include "../common/sbtest.h"
@@ -528,6 +533,81 @@ static void test_policy_kill(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------ network rules */
+
+static socklen_t abstract_addr(struct sockaddr_un *u, const char *name)
+{
+	memset(u, 0, sizeof *u);
+	u->sun_family = AF_UNIX;
+	memcpy(u->sun_path + 1, name, strlen(name));
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+}
+
+static void sc_net(void *arg)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct sockaddr_un u;
+	socklen_t n;
+	int s, d;
+
+	(void)arg;
+	/* sockets: only (AF_INET, SOCK_STREAM) and AF_UNIX of any type */
+	SBT_CHECK_ERR(socket(AF_INET, SOCK_DGRAM, 0), EACCES);
+	SBT_CHECK_ERR(socket(AF_INET6, SOCK_STREAM, 0), EACCES);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	SBT_CHECK(s >= 0);
+	/* addresses: connect only to 127.0.0.1 (loopback: no traffic leaves) */
+	in.sin_addr.s_addr = htonl(0x7f000002);
+	SBT_CHECK_ERR(connect(s, (struct sockaddr *)&in, sizeof in), EACCES);
+	in.sin_addr.s_addr = htonl(0x7f000001);
+	SBT_CHECK(connect(s, (struct sockaddr *)&in, sizeof in) == -1 && errno != EACCES); /* refused or unreachable */
+	close(s);
+	/* AF_UNIX: bind only the abstract name allowed, sendto only to it */
+	d = socket(AF_UNIX, SOCK_DGRAM, 0);
+	SBT_CHECK(d >= 0);
+	n = abstract_addr(&u, "ringfence-other");
+	SBT_CHECK_ERR(bind(d, (struct sockaddr *)&u, n), EACCES);
+	n = abstract_addr(&u, "ringfence-net-test");
+	SBT_CHECK(bind(d, (struct sockaddr *)&u, n) == 0);
+	SBT_CHECK(sendto(d, "x", 1, 0, (struct sockaddr *)&u, n) == 1);
+	n = abstract_addr(&u, "ringfence-other");
+	SBT_CHECK_ERR(sendto(d, "x", 1, 0, (struct sockaddr *)&u, n), EACCES);
+	close(d);
+}
+
+static void test_net_rules(void **state)
+{
+	struct sb_policy *p = NULL;
+	struct sb_net_rule r;
+
+	(void)state;
+	assert_int_equal(sb_policy_new(SB_ACT_ALLOW, &p), 0);
+	assert_int_equal(sb_policy_allow_socket(p, AF_INET, SOCK_STREAM), 0);
+	assert_int_equal(sb_policy_allow_socket(p, AF_UNIX, -1), 0);
+	memset(&r, 0, sizeof r);
+	r.family = AF_INET;
+	r.addr[0] = 127;
+	r.addr[3] = 1;
+	r.prefix = 32;
+	r.port_hi = 65535;
+	r.ops = SB_NET_CONNECT;
+	r.origin = "loopback";
+	assert_int_equal(sb_policy_allow_net(p, &r), 0);
+	memset(&r, 0, sizeof r);
+	r.family = AF_UNIX;
+	r.path = "@ringfence-net-test";
+	r.ops = SB_NET_CONNECT | SB_NET_BIND;
+	assert_int_equal(sb_policy_allow_net(p, &r), 0);
+	assert_int_equal(sb_policy_log_denials(p, 2), 0);
+	SBT_RUN_OK(sc_net, NULL, p, SBT_ERR, NULL, res, "network rules");
+	sb_policy_free(p);
+	if (!contains(res->err, "\"syscall\":\"connect\"") || !contains(res->err, "net: address not allowed") ||
+	    !contains(res->err, "net: socket domain or type not allowed")) {
+		sbt_dump(res, "network rules");
+		fail_msg("the refusals were not audited");
+	}
+}
+
 /* ------------------------------------------------------------------ CPU state */
 
 static uint64_t xgetbv0(void)
@@ -991,6 +1071,7 @@ int main(void)
 		cmocka_unit_test(test_policy_errno),
 		cmocka_unit_test(test_policy_default_errno),
 		cmocka_unit_test(test_policy_kill),
+		cmocka_unit_test(test_net_rules),
 		cmocka_unit_test(test_simd),
 		cmocka_unit_test(test_fpu_state),
 		cmocka_unit_test(test_tls),

@@ -77,6 +77,27 @@ static long take_iovec(struct sb_mon *m, uint64_t g, uint64_t n, struct iovec *d
 #define SCR_CTL 0x5000     /* control buffer copy: up to 64 KiB */
 #define SCR_CTL_MAX 0x10000
 #define SCR_MISC 0x18000   /* small copies (paths in checks, stat buffers) */
+#define SCR_ADDR 0x19000   /* socket address copy: 128 bytes */
+#define ADDR_MAX 128       /* sizeof(struct sockaddr_storage) */
+
+/* Copy a socket address into the vault. */
+static long take_addr(struct sb_mon *m, uint64_t g, uint64_t len, uint8_t *dst)
+{
+	if (len > ADDR_MAX)
+		return -EINVAL;
+	return gmem_in(m, dst, g, len);
+}
+
+/* Is the address (vault copy) allowed for op? Refusals are audited here. */
+static int addr_allowed(struct sb_mon *m, long nr, const long *a, const uint8_t *sa, uint64_t len, unsigned op)
+{
+	uint32_t origin;
+
+	if (policy_addr_ok(m->policy, sa, len, op, &origin))
+		return 1;
+	audit_log(m, nr, a, SB_ACT_ERRNO(EACCES), -EACCES, "net: address not allowed");
+	return 0;
+}
 
 /* sendmsg/recvmsg: the kernel gets a vault copy of the msghdr and its iovec;
  * for sendmsg also of the control data, where no fd of the monitor may be
@@ -93,6 +114,17 @@ static long do_msg(struct sb_mon *m, long nr, const long *a)
 		return rc;
 	if (h->msg_name && !buf_ok(m, (uint64_t)h->msg_name, h->msg_namelen))
 		return -EFAULT;
+	if (nr == SYS_sendmsg && h->msg_name) {
+		uint8_t *sa = SCRATCH(m) + SCR_ADDR;
+
+		/* the destination is checked, and sent, from a vault copy */
+		rc = take_addr(m, (uint64_t)h->msg_name, h->msg_namelen, sa);
+		if (rc)
+			return rc;
+		if (!addr_allowed(m, nr, a, sa, h->msg_namelen, SB_NET_CONNECT))
+			return -EACCES;
+		h->msg_name = sa;
+	}
 	rc = take_iovec(m, (uint64_t)h->msg_iov, h->msg_iovlen, iov);
 	if (rc)
 		return rc;
@@ -395,6 +427,28 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 		if (rc)
 			return deny(m, nr, a, rc, "integrity: socket filter");
 		break;
+	case SYS_socket:
+	case SYS_socketpair:
+		if (!policy_socket_ok(pol, a[0], a[1]))
+			return deny(m, nr, a, -EACCES, "net: socket domain or type not allowed");
+		break;
+	case SYS_connect:
+	case SYS_bind:
+	case SYS_sendto: {
+		/* the address argument: connect/bind arg 1 (len 2), sendto arg 4 (len 5) */
+		int ai = nr == SYS_sendto ? 4 : 1;
+		uint8_t *sa = SCRATCH(m) + SCR_ADDR;
+
+		if (!a[ai] && nr == SYS_sendto)
+			break; /* a connected socket: no address */
+		rc = take_addr(m, (uint64_t)a[ai], (uint64_t)(unsigned)a[ai + 1], sa);
+		if (rc)
+			return deny(m, nr, a, rc, "net: unreadable address");
+		if (!addr_allowed(m, nr, a, sa, (uint64_t)(unsigned)a[ai + 1], nr == SYS_bind ? SB_NET_BIND : SB_NET_CONNECT))
+			return -EACCES;
+		a[ai] = (long)sa;
+		break;
+	}
 	case SYS_sendmsg:
 	case SYS_recvmsg:
 		return do_msg(m, nr, a);

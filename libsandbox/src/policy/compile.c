@@ -60,5 +60,29 @@ int policy_compile(const struct sb_policy *pol, struct cp_policy *out)
 		}
 	}
 	out->nrules = k;
+	for (int i = 0; pol && i < pol->nsock; i++) {
+		out->sock[i][0] = pol->sock[i][0];
+		out->sock[i][1] = pol->sock[i][1];
+	}
+	out->nsock = pol ? (uint32_t)pol->nsock : 0;
+	for (int i = 0; pol && i < pol->nnet; i++) {
+		const struct policy_net *n = &pol->net[i];
+		struct cp_net *c = &out->net[i];
+
+		c->family = n->r.family;
+		c->prefix = n->r.prefix;
+		memcpy(c->addr, n->r.addr, sizeof c->addr);
+		c->port_lo = n->r.port_lo;
+		c->port_hi = n->r.port_hi;
+		c->ops = n->r.ops;
+		if (n->r.path) {
+			c->path_len = (uint32_t)strlen(n->path);
+			memcpy(c->path, n->path, c->path_len);
+		}
+		rc = add_origin(out, &used, n->origin, &c->origin);
+		if (rc)
+			return rc;
+	}
+	out->nnet = pol ? (uint32_t)pol->nnet : 0;
 	return 0;
 }

@@ -30,6 +30,21 @@ struct cp_rule {
 	struct cp_cmp cmp[SB_RULE_MAX_CMP];
 };
 
+#define CP_MAX_SOCK 64
+#define CP_MAX_NET 256
+#define CP_UNIX_PATH 110
+
+struct cp_net {
+	int32_t family;
+	uint32_t prefix;
+	uint8_t addr[16];
+	uint16_t port_lo, port_hi;
+	uint32_t ops;
+	uint32_t origin;
+	uint32_t path_len; /* 0: any path; else the exact name, abstract ones as "@name" */
+	char path[CP_UNIX_PATH];
+};
+
 struct cp_policy {
 	uint32_t default_action;
 	uint32_t nrules;
@@ -39,6 +54,9 @@ struct cp_policy {
 	uint32_t count[SB_NR_SYSCALLS];
 	struct cp_rule rules[POLICY_MAX_RULES];
 	char origins[POLICY_ORIGINS_SIZE];    /* NUL-terminated strings */
+	uint32_t nsock, nnet;
+	int32_t sock[CP_MAX_SOCK][2];
+	struct cp_net net[CP_MAX_NET];
 };
 
 /* The action for call nr with arguments a; *origin receives the deciding
@@ -47,6 +65,12 @@ uint32_t policy_decide(const struct cp_policy *p, long nr, const uint64_t a[6], 
 
 /* 1 if some argument values could make nr's action ALLOW or LOG. */
 int policy_may_allow(const struct cp_policy *p, long nr);
+
+/* socket(domain, type): 1 if allowed (always, when the policy has no socket rule) */
+int policy_socket_ok(const struct cp_policy *p, long domain, long type);
+/* An address (a vault copy of len bytes) for op (SB_NET_*): 1 if allowed
+ * (always, when the policy has no address rule); *origin gets the rule's. */
+int policy_addr_ok(const struct cp_policy *p, const uint8_t *sa, uint64_t len, unsigned op, uint32_t *origin);
 
 struct sb_policy;
 /* Fill out (zeroed memory) from the builder's policy (NULL: allow all). */

@@ -111,6 +111,8 @@ void sb_policy_free(struct sb_policy *p)
 		free(p->rules[i].origin);
 	for (int i = 0; i < SB_NR_SYSCALLS; i++)
 		free(p->action_origin[i]);
+	for (int i = 0; i < p->nnet; i++)
+		free(p->net[i].origin);
 	free(p->rules);
 	free(p);
 }

@@ -16,6 +16,16 @@ struct policy_rule {
 	char *origin;
 };
 
+#define POLICY_MAX_SOCK 64
+#define POLICY_MAX_NET 256
+#define POLICY_UNIX_PATH 108
+
+struct policy_net {
+	struct sb_net_rule r; /* r.path and r.origin point to the strings below */
+	char path[POLICY_UNIX_PATH + 2];
+	char *origin;
+};
+
 struct sb_policy {
 	uint32_t default_action;
 	uint32_t action[SB_NR_SYSCALLS];  /* per-call action when no rule matches */
@@ -24,6 +34,10 @@ struct sb_policy {
 	size_t nrules, cap;
 	int log_fd;
 	unsigned int audit_flags;
+	int nsock;
+	int sock[POLICY_MAX_SOCK][2];      /* (domain, type or -1) */
+	int nnet;
+	struct policy_net net[POLICY_MAX_NET];
 };
 
 /* validity of an action value */
