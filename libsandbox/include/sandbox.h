@@ -190,6 +190,18 @@ SB_API int sb_policy_load_oci(struct sb_policy *pol, const char *path);
  */
 SB_API int sb_policy_pledge(struct sb_policy *pol, const char *promises);
 
+#define SB_AUDIT_BACKTRACE 0x1u /* add a symbolized backtrace of the guest to each record */
+
+/**
+ * sb_policy_audit() - write an audit record (one JSON object per line:
+ * docs/policy.md) for every refused or killed call, and every call whose
+ * action is SB_ACT_LOG, to @fd; flags SB_AUDIT_*. sb_policy_log_denials()
+ * is sb_policy_audit(pol, fd, 0). The fd is duplicated into the monitor at
+ * sb_enter() and hidden from the process. Pass -1 to turn it off.
+ * Return: 0, -EBADF (fd is not open), -EINVAL (unknown flag).
+ */
+SB_API int sb_policy_audit(struct sb_policy *pol, int fd, unsigned int flags);
+
 /** sb_policy_free() - free a policy (NULL is fine). sb_enter() keeps its own copy. */
 SB_API void sb_policy_free(struct sb_policy *pol);
 

@@ -533,6 +533,37 @@ static void test_policy_kill(void **state)
 	}
 }
 
+/* an audit record with a backtrace names the function that made the call */
+__attribute__((noinline)) static void audited_caller(void)
+{
+	SBT_CHECK_ERR(syscall(SYS_getppid), EPERM);
+}
+
+static void sc_audit_backtrace(void *arg)
+{
+	(void)arg;
+	audited_caller();
+	SBT_CHECK(syscall(SYS_getpid) == getpid());
+}
+
+static void test_audit_backtrace(void **state)
+{
+	struct sb_policy *p = NULL;
+
+	(void)state;
+	assert_int_equal(sb_policy_new(SB_ACT_ALLOW, &p), 0);
+	assert_int_equal(sb_policy_add_name(p, "getppid", SB_ACT_ERRNO(EPERM)), 0);
+	assert_int_equal(sb_policy_audit(p, 2, SB_AUDIT_BACKTRACE), 0);
+	assert_int_equal(sb_policy_audit(p, 2, 0x100), -EINVAL);
+	SBT_RUN_OK(sc_audit_backtrace, NULL, p, SBT_ERR, NULL, res, "audit backtrace");
+	sb_policy_free(p);
+	if (!contains(res->err, "\"syscall\":\"getppid\"") || !contains(res->err, "\"backtrace\":[\"0x") ||
+	    !contains(res->err, "audited_caller+0x") || !contains(res->err, "]}")) {
+		sbt_dump(res, "audit backtrace");
+		fail_msg("the audit record lacks a symbolized backtrace");
+	}
+}
+
 /* ------------------------------------------------------------------ network rules */
 
 static socklen_t abstract_addr(struct sockaddr_un *u, const char *name)
@@ -1072,6 +1103,7 @@ int main(void)
 		cmocka_unit_test(test_policy_default_errno),
 		cmocka_unit_test(test_policy_kill),
 		cmocka_unit_test(test_net_rules),
+		cmocka_unit_test(test_audit_backtrace),
 		cmocka_unit_test(test_simd),
 		cmocka_unit_test(test_fpu_state),
 		cmocka_unit_test(test_tls),

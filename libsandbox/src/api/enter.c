@@ -249,8 +249,11 @@ static int build_bt_filter(struct sb_mon *m)
 		if (rc)
 			goto out;
 	}
-	/* the report goes to stderr and nowhere else */
+	/* the report goes to stderr (crash) or the audit fd, nowhere else */
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, 2));
+	if (!rc && m->log_fd >= 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)m->log_fd));
 	if (rc)
 		goto out;
 	/* opens for reading only, so that ELF files can be read for symbols;
@@ -393,6 +396,7 @@ int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs,
 		rc = sb_fail(-errno, "cannot open /proc/self: is /proc mounted?");
 		goto fail;
 	}
+	m->audit_flags = pol ? pol->audit_flags : 0;
 	if (pol && pol->log_fd >= 0) {
 		m->log_fd = fcntl(pol->log_fd, F_DUPFD_CLOEXEC, 3);
 		if (m->log_fd < 0) {

@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "gmem.h"
 #include "log.h"
+#include "monitor.h"
 #include "sysent.h"
 #include "../../include/sandbox.h"
 
@@ -137,6 +138,14 @@ void audit_log(struct sb_mon *m, long nr, const long *a, uint32_t act, long err,
 	json_str(&b, rule ? rule : "default", 512);
 	buf_str(&b, ",\"rip\":\"");
 	buf_hex(&b, m->cur_rip);
-	buf_str(&b, "\"}\n");
+	buf_str(&b, "\"");
+	if (m->audit_flags & SB_AUDIT_BACKTRACE) {
+		/* the frames come from the unwinder child, between the brackets */
+		buf_str(&b, ",\"backtrace\":[");
+		buf_flush(&b, m->log_fd);
+		mon_backtrace(m, m->log_fd, 1);
+		buf_str(&b, "]");
+	}
+	buf_str(&b, "}\n");
 	buf_flush(&b, m->log_fd);
 }

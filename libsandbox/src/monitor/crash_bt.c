@@ -33,7 +33,7 @@ static int confine(struct sb_mon *m)
 	return (int)sb_sys3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
 
-void sb_crash_backtrace(struct sb_mon *m, const struct kvm_regs *r)
+void sb_crash_backtrace(struct sb_mon *m, const struct kvm_regs *r, int fd, int json)
 {
 	char line[512];
 	struct sb_buf b = { line, 0, sizeof line };
@@ -63,26 +63,35 @@ void sb_crash_backtrace(struct sb_mon *m, const struct kvm_regs *r)
 	uc.uc_mcontext.gregs[REG_R15] = (greg_t)r->r15;
 	if (unw_init_local2(&cur, (unw_context_t *)&uc, UNW_INIT_SIGNAL_FRAME) < 0)
 		return;
-	buf_str(&b, "  backtrace of the sandboxed process:\n");
-	buf_flush(&b, 2);
+	if (!json) {
+		buf_str(&b, "  backtrace of the sandboxed process:\n");
+		buf_flush(&b, fd);
+	}
 	do {
 		unw_word_t ip = 0, off = 0;
 		char name[256];
 
 		if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || !ip)
 			break;
-		buf_str(&b, "    #");
-		buf_dec(&b, n);
-		buf_str(&b, " ");
+		buf_str(&b, json ? (n ? ",\"" : "\"") : "    #");
+		if (!json) {
+			buf_dec(&b, n);
+			buf_str(&b, " ");
+		}
 		buf_hex(&b, ip);
 		if (unw_get_proc_name(&cur, name, sizeof name, &off) == 0) {
 			name[sizeof name - 1] = 0;
+			/* symbol names are C identifiers (or mangled C++): no
+			 * quote or backslash to escape; anything else is cut */
+			for (int i = 0; name[i]; i++)
+				if (name[i] == '"' || name[i] == '\\' || (unsigned char)name[i] < 0x20)
+					name[i] = 0;
 			buf_str(&b, " ");
 			buf_str(&b, name);
 			buf_str(&b, "+");
 			buf_hex(&b, off);
 		}
-		buf_str(&b, "\n");
-		buf_flush(&b, 2);
+		buf_str(&b, json ? "\"" : "\n");
+		buf_flush(&b, fd);
 	} while (++n < 64 && unw_step(&cur) > 0);
 }

@@ -56,31 +56,37 @@ static void reg(struct sb_buf *b, const char *name, uint64_t v)
 	buf_str(b, " ");
 }
 
-/* The unwinder runs in a child that keeps only stderr; the parent waits
+/* The unwinder runs in a child that keeps only the report's fd; the parent waits
  * at most BT_WAIT_MS for it, then kills it: a confused or hijacked unwinder
  * can neither keep the process from dying nor write anywhere but stderr. */
 #define BT_WAIT_MS 10000
 
-static void backtrace(struct sb_mon *m)
+void mon_backtrace(struct sb_mon *m, int fd, int json)
 {
 	long pid = sb_sys5(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct kvm_regs r = m->run->s.regs.regs;
 	int status;
 
+	/* at a system call the vCPU stands in the syscall stub: the process is
+	 * at rcx, where the call returns */
+	if (r.rip >= m->sys && r.rip < m->sys + VLT_SYS_SIZE)
+		r.rip = r.rcx;
 	if (pid < 0)
 		return;
 	if (pid == 0) {
-		sb_sys1(SYS_close, 0);
-		sb_sys1(SYS_close, 1);
-		sb_sys3(SYS_close_range, 3, ~0u, 0);
-		sb_crash_backtrace(m, &m->run->s.regs.regs);
+		/* keep only the fd the report goes to */
+		if (fd > 0)
+			sb_sys3(SYS_close_range, 0, fd - 1, 0);
+		sb_sys3(SYS_close_range, fd + 1, ~0u, 0);
+		sb_crash_backtrace(m, &r, fd, json);
 		for (;;)
 			sb_sys1(SYS_exit_group, 0);
 	}
 	for (int ms = 0; ms < BT_WAIT_MS; ms += 10) {
-		long r = sb_sys4(SYS_wait4, pid, &status, WNOHANG, 0);
+		long w = sb_sys4(SYS_wait4, pid, &status, WNOHANG, 0);
 
-		if (r == pid || (r < 0 && r != -EINTR))
+		if (w == pid || (w < 0 && w != -EINTR))
 			return;
 		sb_sys2(SYS_nanosleep, &tick, 0);
 	}
@@ -138,7 +144,7 @@ void mon_crash(struct sb_mon *m, int sig, const char *what, uint64_t addr, int v
 	reg(&b, "cr2", m->run->s.regs.sregs.cr2);
 	buf_str(&b, "\n");
 	buf_flush(&b, 2);
-	backtrace(m);
+	mon_backtrace(m, 2, 0);
 	mon_die(m, sig);
 }
 

@@ -27,7 +27,9 @@ int sig_set_host(struct sb_mon *m, int sig, const struct sb_ksigaction *guest);
 void sb_mon_sigstub(int sig, void *info, void *uc); /* host handler, runs on the vault altstack */
 extern char sb_mon_restorer[];                    /* api/enter_x86_64.S */
 
-/* fault.c: report and die */
+/* fault.c: report and die; mon_backtrace writes the guest's stack to fd
+ * (human lines, or JSON strings separated by commas) from a child process */
+void mon_backtrace(struct sb_mon *m, int fd, int json);
 __attribute__((noreturn)) void mon_die(struct sb_mon *m, int sig);
 __attribute__((noreturn)) void mon_crash(struct sb_mon *m, int sig, const char *what, uint64_t addr, int vector,
 					 uint64_t err);

@@ -122,6 +122,7 @@ struct sb_mon {
 
 	/* backend (kvm) */
 	int kvm_fd, vm_fd, vcpu_fd, log_fd, maps_fd, proc_fd;
+	unsigned int audit_flags; /* SB_AUDIT_* */
 	int monfd[SB_MAX_MONFD]; /* every fd the monitor owns: invisible to the guest */
 	int nmonfd;
 	struct kvm_run *run;

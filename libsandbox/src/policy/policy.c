@@ -93,14 +93,20 @@ int sb_policy_add_name(struct sb_policy *p, const char *name, uint32_t action)
 	return sb_policy_add(p, nr, action);
 }
 
-int sb_policy_log_denials(struct sb_policy *p, int fd)
+int sb_policy_audit(struct sb_policy *p, int fd, unsigned int flags)
 {
-	if (!p)
+	if (!p || (flags & ~SB_AUDIT_BACKTRACE))
 		return -EINVAL;
 	if (fd >= 0 && fcntl(fd, F_GETFD) < 0)
 		return -EBADF;
 	p->log_fd = fd < 0 ? -1 : fd;
+	p->audit_flags = flags;
 	return 0;
+}
+
+int sb_policy_log_denials(struct sb_policy *p, int fd)
+{
+	return sb_policy_audit(p, fd, 0);
 }
 
 void sb_policy_free(struct sb_policy *p)
