@@ -249,11 +249,10 @@ static int build_bt_filter(struct sb_mon *m)
 		if (rc)
 			goto out;
 	}
-	/* the report goes to stderr (crash) or the audit fd, nowhere else */
-	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, 2));
-	if (!rc && m->log_fd >= 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)m->log_fd));
+	/* write: the child keeps only the report's fd (stderr or the audit
+	 * fd) and may add pipes of its own (libunwind checks addresses by
+	 * writing them to a pipe); files it opens are read-only */
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0);
 	if (rc)
 		goto out;
 	/* opens for reading only, so that ELF files can be read for symbols;
