@@ -150,6 +150,25 @@ SB_API int sb_policy_allow_socket(struct sb_policy *pol, int domain, int type);
 SB_API int sb_policy_allow_net(struct sb_policy *pol, const struct sb_net_rule *rule);
 
 /**
+ * sb_policy_unveil() - make a path visible, with permissions (unveil(2)).
+ * @perms: any of "r" (read files, list directories), "w" (write and
+ *         truncate files), "x" (execute), "c" (create and remove entries,
+ *         link and rename). Rules add up: a path below an unveiled tree
+ *         gets the tree's permissions and its own (no rule can take away
+ *         what a wider one gives, so "" is refused).
+ * Once a policy unveils any path, every other file is out of reach: opens,
+ * creation, removal, renames, links and executions outside the unveiled
+ * trees fail with EACCES. The kernel resolves and checks every access
+ * (Landlock), so symlinks, "..", /proc/self/root, /proc/self/fd/N and
+ * dirfd-relative names cannot lead out, and nothing changes between check
+ * and use. Paths are opened at sb_enter(): one that does not exist then
+ * makes sb_enter() fail with -ENOENT. A kernel without Landlock makes
+ * sb_enter() fail with -ENOSYS rather than run without the rules.
+ * Return: 0; -EINVAL (empty path or permissions, unknown letter); -E2BIG.
+ */
+SB_API int sb_policy_unveil(struct sb_policy *pol, const char *path, const char *perms);
+
+/**
  * sb_policy_add_name() - as sb_policy_add(), by name ("openat").
  * Return: 0, -EINVAL (bad action), -ENOENT (no such syscall).
  */
@@ -189,6 +208,22 @@ SB_API int sb_policy_load_oci(struct sb_policy *pol, const char *path);
  * sb_last_error()).
  */
 SB_API int sb_policy_pledge(struct sb_policy *pol, const char *promises);
+
+/**
+ * sb_pledge() - OpenBSD's pledge(2) in one call: a new policy (default
+ * SB_ACT_KILL, or SB_ACT_ERRNO(EPERM) with the "error" promise) that allows
+ * exit, exit_group, rt_sigreturn and restart_syscall and what @promises
+ * allow (sb_policy_pledge()), then sb_enter() with it.
+ * @promises: space-separated promises; "" allows exiting only.
+ * @execpromises: checked and recorded for programs the sandboxed process
+ *                will execute; NULL for none. Not applied yet: execve() is
+ *                not supported inside a sandbox (issue #5).
+ * On success the policy stays allocated for the life of the process.
+ * Return: 0 inside the sandbox; -EINVAL (NULL or unknown promise, named in
+ * sb_last_error()); -EBUSY when already inside (tightening the policy from
+ * inside is not supported yet); -ENOMEM; sb_enter()'s errors.
+ */
+SB_API int sb_pledge(const char *promises, const char *execpromises);
 
 #define SB_AUDIT_BACKTRACE 0x1u /* add a symbolized backtrace of the guest to each record */
 

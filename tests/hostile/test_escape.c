@@ -927,6 +927,113 @@ static void test_denied_calls(void **state)
 	SBT_RUN_OK(sc_denied, NULL, NULL, 0, NULL, res, "ptrace & co");
 }
 
+/* ------------------------------------------------------------------ path rules (unveil) */
+
+struct unveil_tree {
+	char root[64], open[96], secret[96], file[128];
+	int dirfd;   /* the secret directory, opened before entering */
+	int filefd;  /* the secret file, opened before entering */
+};
+
+static void unveil_tree_make(struct unveil_tree *t)
+{
+	char p[192];
+	FILE *f;
+
+	snprintf(t->root, sizeof t->root, "/tmp/rf-unveil-%d", (int)getpid());
+	snprintf(t->open, sizeof t->open, "%s/open", t->root);
+	snprintf(t->secret, sizeof t->secret, "%s/secret", t->root);
+	snprintf(t->file, sizeof t->file, "%s/secret.txt", t->secret);
+	assert_int_equal(mkdir(t->root, 0700), 0);
+	assert_int_equal(mkdir(t->open, 0700), 0);
+	assert_int_equal(mkdir(t->secret, 0700), 0);
+	f = fopen(t->file, "w");
+	assert_non_null(f);
+	fputs("TOPSECRET\n", f);
+	fclose(f);
+	snprintf(p, sizeof p, "%s/link", t->open);
+	assert_int_equal(symlink("../secret/secret.txt", p), 0);
+	snprintf(p, sizeof p, "%s/dirlink", t->open);
+	assert_int_equal(symlink("../secret", p), 0);
+	/* above 63: the harness closes 3..63 in the child before entering */
+	t->dirfd = fcntl(open(t->secret, O_RDONLY | O_DIRECTORY), F_DUPFD, 200);
+	t->filefd = fcntl(open(t->file, O_RDONLY), F_DUPFD, 200);
+	assert_true(t->dirfd >= 200 && t->filefd >= 200);
+}
+
+static void unveil_tree_remove(struct unveil_tree *t)
+{
+	char cmd[160];
+
+	close(t->dirfd);
+	close(t->filefd);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", t->root);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void sc_unveil(void *arg)
+{
+	const struct unveil_tree *t = arg;
+	char p[256], buf[16];
+	int fd;
+
+	/* inside the unveiled tree: create, write, read, rename, remove */
+	snprintf(p, sizeof p, "%s/new.txt", t->open);
+	fd = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	SBT_CHECK(fd >= 0);
+	SBT_CHECK(write(fd, "ok", 2) == 2);
+	close(fd);
+	fd = open(p, O_RDONLY);
+	SBT_CHECK(fd >= 0 && read(fd, buf, sizeof buf) == 2);
+	close(fd);
+	/* every way out of it */
+	SBT_CHECK_ERR(open(t->file, O_RDONLY), EACCES);                          /* plainly */
+	snprintf(p, sizeof p, "%s/link", t->open);
+	SBT_CHECK_ERR(open(p, O_RDONLY), EACCES);                                /* a symlink out */
+	snprintf(p, sizeof p, "%s/dirlink/secret.txt", t->open);
+	SBT_CHECK_ERR(open(p, O_RDONLY), EACCES);                                /* a directory symlink */
+	snprintf(p, sizeof p, "%s/../secret/secret.txt", t->open);
+	SBT_CHECK_ERR(open(p, O_RDONLY), EACCES);                                /* .. */
+	snprintf(p, sizeof p, "/proc/self/root%s", t->file);
+	SBT_CHECK_ERR(open(p, O_RDONLY), EACCES);                                /* /proc/self/root */
+	SBT_CHECK_ERR(openat(t->dirfd, "secret.txt", O_RDONLY), EACCES);        /* a dirfd from before */
+	snprintf(p, sizeof p, "/proc/self/fd/%d", t->filefd);
+	SBT_CHECK_ERR(open(p, O_RDONLY), EACCES);                                /* reopening an fd */
+	SBT_CHECK_ERR(open("/etc/passwd", O_RDONLY), EACCES);
+	snprintf(p, sizeof p, "%s/new.txt", t->open);
+	{
+		char q[256];
+		long r;
+
+		snprintf(q, sizeof q, "%s/moved.txt", t->secret);
+		r = rename(p, q);                                                 /* moving a file out */
+		SBT_CHECK(r == -1 && (errno == EACCES || errno == EXDEV));
+		snprintf(q, sizeof q, "%s/hardlink", t->open);
+		r = link(t->file, q);                                             /* linking a secret in */
+		SBT_CHECK(r == -1 && (errno == EACCES || errno == EXDEV));
+	}
+	SBT_CHECK(unlink(p) == 0);
+	/* what was open before entering stays usable: it was the process's already */
+	SBT_CHECK(pread(t->filefd, buf, 9, 0) == 9 && !memcmp(buf, "TOPSECRET", 9));
+	alive();
+}
+
+static void test_unveil_escapes(void **state)
+{
+	struct unveil_tree t;
+	struct sb_policy *p = NULL;
+
+	(void)state;
+	unveil_tree_make(&t);
+	assert_int_equal(sb_policy_new(SB_ACT_ALLOW, &p), 0);
+	assert_int_equal(sb_policy_unveil(p, t.open, "rwc"), 0);
+	assert_int_equal(sb_policy_unveil(p, "/tmp", ""), -EINVAL);
+	assert_int_equal(sb_policy_unveil(p, "/tmp", "rq"), -EINVAL);
+	SBT_RUN_OK(sc_unveil, &t, p, 0, NULL, res, "unveil: path escapes");
+	sb_policy_free(p);
+	unveil_tree_remove(&t);
+}
+
 /* The second wall: the host thread (which is this process) carries the
  * monitor's seccomp filter, with no_new_privs; calls the policy refuses are
  * not in it, so even a taken-over monitor could not make them. */
@@ -1332,6 +1439,7 @@ int main(void)
 		cmocka_unit_test(test_denied_calls),
 		cmocka_unit_test(test_rseq),
 		cmocka_unit_test(test_second_wall),
+		cmocka_unit_test(test_unveil_escapes),
 		cmocka_unit_test(test_sigreturn_garbage),
 		cmocka_unit_test(test_sigreturn_forged),
 		cmocka_unit_test(test_arch_prctl_fs),

@@ -35,6 +35,7 @@
 #include "../monitor/monitor.h"
 #include "../policy/policy.h"
 #include "api.h"
+#include "landlock.h"
 #include "wall.h"
 #include "../policy/compiled.h"
 
@@ -476,8 +477,18 @@ int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs,
 		sb_fail(rc, "cannot unregister the thread's rseq area");
 		goto fail_mask;
 	}
+	/* path rules: from here on the kernel checks every file the monitor
+	 * thread (and so every forwarded call) reaches */
+	rc = landlock_apply(pol, err, sizeof err);
+	if (rc) {
+		sb_set_error("%s", err);
+		goto fail_mask;
+	}
 	/* the second wall; after it, only the monitor's own calls and what the
-	 * policy can forward are possible on this thread */
+	 * policy can forward are possible on this thread. (Landlock cannot be
+	 * undone: should this fail, the thread keeps the path rules outside
+	 * the sandbox. Loading a filter libseccomp has built fails only for
+	 * lack of memory.) */
 	rc = wall_install(m);
 	if (rc) {
 		sb_fail(rc, "cannot install the monitor's own seccomp filter");

@@ -119,6 +119,8 @@ void sb_policy_free(struct sb_policy *p)
 		free(p->action_origin[i]);
 	for (int i = 0; i < p->nnet; i++)
 		free(p->net[i].origin);
+	for (int i = 0; i < p->nunveil; i++)
+		free(p->unveil[i].path);
 	free(p->rules);
 	free(p);
 }

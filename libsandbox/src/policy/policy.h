@@ -16,6 +16,12 @@ struct policy_rule {
 	char *origin;
 };
 
+#define POLICY_MAX_UNVEIL 256
+#define UNVEIL_R 0x1u
+#define UNVEIL_W 0x2u
+#define UNVEIL_X 0x4u
+#define UNVEIL_C 0x8u
+
 #define POLICY_MAX_SOCK 64
 #define POLICY_MAX_NET 256
 #define POLICY_UNIX_PATH 108
@@ -34,6 +40,11 @@ struct sb_policy {
 	size_t nrules, cap;
 	int log_fd;
 	unsigned int audit_flags;
+	int nunveil;
+	struct {
+		char *path;                /* owned */
+		unsigned int perms;        /* UNVEIL_* */
+	} unveil[POLICY_MAX_UNVEIL];
 	int nsock;
 	int sock[POLICY_MAX_SOCK][2];      /* (domain, type or -1) */
 	int nnet;
