@@ -42,6 +42,9 @@ int sb_policy_add(struct sb_policy *p, long nr, uint32_t action)
 	if (!p || !nr_ok(nr) || !policy_action_ok(action))
 		return -EINVAL;
 	p->action[nr] = action;
+	/* whatever set the call's action before no longer decides it */
+	free(p->action_origin[nr]);
+	p->action_origin[nr] = NULL;
 	return 0;
 }
 
