@@ -40,16 +40,16 @@ int wall_install(const struct sb_mon *m)
 	/* guest memory is read and written through our own pid only */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(process_vm_readv), 1,
-				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)m->pid));
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)m->pid, 0));
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(process_vm_writev), 1,
-				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)m->pid));
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)m->pid, 0));
 	/* ioctl: the backend's two, and the commands a guest may use */
 	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, KVM_RUN));
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, KVM_RUN, 0));
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, KVM_SET_USER_MEMORY_REGION));
+				      SCMP_A1(SCMP_CMP_EQ, KVM_SET_USER_MEMORY_REGION, 0));
 	for (unsigned i = 0; i < SB_NIOCTL && !rc && policy_may_allow(m->policy, SYS_ioctl); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, sb_ioctl_cmds[i]));

@@ -166,16 +166,18 @@ out:
 
 static int set_msrs(int vcpu, const uint32_t *idx, const uint64_t *val, unsigned n)
 {
-	struct {
+	union {
 		struct kvm_msrs h;
-		struct kvm_msr_entry e[8];
+		uint8_t bytes[sizeof(struct kvm_msrs) + 8 * sizeof(struct kvm_msr_entry)];
 	} msrs;
 
+	if (n > 8)
+		return -EINVAL;
 	memset(&msrs, 0, sizeof msrs);
 	msrs.h.nmsrs = n;
 	for (unsigned i = 0; i < n; i++) {
-		msrs.e[i].index = idx[i];
-		msrs.e[i].data = val[i];
+		msrs.h.entries[i].index = idx[i];
+		msrs.h.entries[i].data = val[i];
 	}
 	return ioctl(vcpu, KVM_SET_MSRS, &msrs) == (int)n ? 0 : -EINVAL;
 }
