@@ -927,6 +927,43 @@ static void test_denied_calls(void **state)
 	SBT_RUN_OK(sc_denied, NULL, NULL, 0, NULL, res, "ptrace & co");
 }
 
+/* The system-call path of a PVM host: there a CPL3 `syscall` reaches the
+ * LSTAR stub still in user mode, and the monitor must return to rcx with the
+ * flags of r11 itself. On VT-x the same monitor branch is reached by running
+ * the stub (a user-executable page) straight from user mode. Also shows that
+ * doing so gains nothing: it is just a system call. */
+static void sc_cpl3_path(void *arg)
+{
+	struct vault v;
+	uint64_t ret, flags;
+
+	(void)arg;
+	find_vault(&v);
+	__asm__ volatile("sub $128, %%rsp\n\t"          /* stay off the red zone */
+			 "lea 1f(%%rip), %%rcx\n\t"
+			 "pushfq\n\t"
+			 "orq $0x1, (%%rsp)\n\t"          /* CF: must come back through r11 */
+			 "popq %%r11\n\t"
+			 "mov %[nr], %%eax\n\t"
+			 "jmp *%%rdx\n"
+			 "1:\n\t"
+			 "pushfq\n\t"
+			 "popq %%rdx\n\t"
+			 "add $128, %%rsp\n\t"
+			 : "=a"(ret), "=d"(flags)
+			 : [nr] "i"(SYS_getpid), "d"(v.base + VLT_SYS + SYS_LSTAR)
+			 : "rcx", "r11", "memory", "cc");
+	SBT_CHECK((long)ret == getpid());
+	SBT_CHECK(flags & 1);
+	alive();
+}
+
+static void test_cpl3_syscall_path(void **state)
+{
+	(void)state;
+	SBT_RUN_OK(sc_cpl3_path, NULL, NULL, 0, NULL, res, "syscall stub entered from user mode (the PVM path)");
+}
+
 /* ------------------------------------------------------------------ path rules (unveil) */
 
 struct unveil_tree {
@@ -1440,6 +1477,7 @@ int main(void)
 		cmocka_unit_test(test_rseq),
 		cmocka_unit_test(test_second_wall),
 		cmocka_unit_test(test_unveil_escapes),
+		cmocka_unit_test(test_cpl3_syscall_path),
 		cmocka_unit_test(test_sigreturn_garbage),
 		cmocka_unit_test(test_sigreturn_forged),
 		cmocka_unit_test(test_arch_prctl_fs),
