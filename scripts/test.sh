@@ -30,10 +30,40 @@ build() { # dir, cmake args...
 
 "$here/scripts/deps.sh" --bochs || { echo "dependency installation failed"; exit 1; }
 
+# Docker's default seccomp profile, for the OCI import tests
+RINGFENCE_DOCKER_PROFILE=$("$here/scripts/docker-profile.sh" "$here/build-data/docker-profile") ||
+	{ echo "cannot get Docker's seccomp profile"; exit 1; }
+export RINGFENCE_DOCKER_PROFILE
+
 suite "build" build "$here/build"
 suite "unit tests" ctest --test-dir "$here/build" --output-on-failure -j"$jobs"
 suite "build (ASan+UBSan)" build "$here/build-asan" -DSB_SANITIZE=ON -DSB_BUILD_BENCH=OFF
 suite "unit tests (ASan+UBSan)" ctest --test-dir "$here/build-asan" --output-on-failure -j"$jobs"
+
+# libFuzzer targets of the policy front ends, a bounded run each; new inputs
+# go to a scratch directory, the seed corpus in tests/fuzz/corpus stays as it is
+fuzz() {
+	local f t out log rc=0
+	CC=clang build "$here/build-fuzz" -DSB_FUZZ=ON -DSB_SANITIZE=ON -DSB_BUILD_BENCH=OFF || return 1
+	for f in "$here"/tests/fuzz/fuzz_*.c; do
+		t=$(basename "$f" .c)
+		out=$(mktemp -d)
+		log=$(mktemp)
+		echo "--- $t, ${FUZZ_SECONDS:-60} s"
+		if "$here/build-fuzz/tests/$t" -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 \
+			-artifact_prefix="$out/" "$out" "$here/tests/fuzz/corpus/${t#fuzz_}" >"$log" 2>&1; then
+			grep -E '^Done [0-9]+ runs|stat::number_of_executed_units' "$log"
+			rm -rf "$out"
+		else
+			tail -40 "$log"
+			echo "$t: FAILED (crash input kept in $out)"
+			rc=1
+		fi
+		rm -f "$log"
+	done
+	return $rc
+}
+suite "fuzzing (policy parser, OCI import)" fuzz
 
 kvm_tests() {
 	local payload

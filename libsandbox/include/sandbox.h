@@ -194,8 +194,9 @@ SB_API int sb_policy_load(struct sb_policy *pol, const char *path);
 /**
  * sb_policy_load_oci() - add an OCI runtime-spec "linux.seccomp" object (a
  * Docker seccomp profile has the same shape; a whole config.json is also
- * accepted). Return: 0; -EINVAL with the reason in sb_last_error(); -errno
- * if the file cannot be read. On failure the policy is unchanged.
+ * accepted). Return: 0; -EINVAL with the reason in sb_last_error(); -EFBIG
+ * (file over 4 MiB); -E2BIG (too many rules); -ENOMEM; -errno if the file
+ * cannot be read. On failure the policy is unchanged.
  */
 SB_API int sb_policy_load_oci(struct sb_policy *pol, const char *path);
 
