@@ -9,6 +9,10 @@
  * of the per-round ratio sandbox/native; machines here are shared and noisy,
  * so only the ratios of one run should be compared.
  *
+ * A third child per round runs getpid under a 300-rule policy (300
+ * conditional rules on getpid itself, none matching, so every call walks
+ * all of them): the cost of the policy decision beside an allow-all policy.
+ *
  * Then the memory an idle sandbox costs the host: N children enter and
  * wait; the drop in MemAvailable (and the growth of Slab, PageTables,
  * VmallocUsed) per child, minus the same for N idle native children.
@@ -103,7 +107,29 @@ static double run_op(enum op op, long n)
 	return (t1 - t0) / (double)n;
 }
 
-/* One batch in a child: all ops, natively or sandboxed; results through a pipe. */
+static struct sb_policy *big_policy(void)
+{
+	struct sb_policy *p = NULL;
+	struct sb_rule r;
+
+	if (sb_policy_new(SB_ACT_ALLOW, &p))
+		return NULL;
+	memset(&r, 0, sizeof r);
+	r.nr = SYS_getpid;
+	r.action = SB_ACT_ERRNO(EPERM);
+	r.ncmp = 1;
+	for (int i = 0; i < 300; i++) {
+		r.cmp[0] = (struct sb_arg_cmp){ .arg = 0, .op = SB_CMP_EQ, .a = 1000u + (unsigned)i, .b = 0 };
+		if (sb_policy_add_rule(p, &r)) {
+			sb_policy_free(p);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+/* One batch in a child: all ops, natively or sandboxed (sandboxed 2: with
+ * the 300-rule policy, getpid only); results through a pipe. */
 static int batch(int sandboxed, long n, double out[NOPS])
 {
 	int p[2];
@@ -120,8 +146,9 @@ static int batch(int sandboxed, long n, double out[NOPS])
 
 		close(p[0]);
 		if (sandboxed) {
+			struct sb_policy *pol = sandboxed == 2 ? big_policy() : NULL;
 			double t0 = now_ns();
-			int erc = sb_enter(NULL);
+			int erc = sb_enter(pol);
 
 			r[OP_ENTER] = now_ns() - t0;
 			if (erc) {
@@ -130,7 +157,8 @@ static int batch(int sandboxed, long n, double out[NOPS])
 			}
 		}
 		for (int op = 0; op < OP_ENTER; op++)
-			r[op] = run_op((enum op)op, op == OP_OPENCLOSE || op == OP_MMAP || op == OP_FAULT ? n / 4 + 1 : n);
+			if (sandboxed != 2 || op == OP_GETPID)
+				r[op] = run_op((enum op)op, op == OP_OPENCLOSE || op == OP_MMAP || op == OP_FAULT ? n / 4 + 1 : n);
 		if (write(p[1], r, sizeof r) != (ssize_t)sizeof r)
 			_exit(2);
 		_exit(0);
@@ -216,7 +244,7 @@ int main(int argc, char **argv)
 	int rounds = 7, idle_n = 10, opt;
 	long iters = 2000;
 	const char *json = NULL;
-	double nat[64][NOPS], box[64][NOPS], col[64], rat[64];
+	double nat[64][NOPS], box[64][NOPS], big[64][NOPS], col[64], rat[64];
 	double a_box, k_box, a_nat, k_nat;
 	FILE *j = NULL;
 
@@ -236,7 +264,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (int r = 0; r < rounds; r++)
-		if (batch(0, iters, nat[r]) || batch(1, iters, box[r])) {
+		if (batch(0, iters, nat[r]) || batch(1, iters, box[r]) || batch(2, iters, big[r])) {
 			fprintf(stderr, "bench_core: a batch failed (round %d)\n", r);
 			return 1;
 		}
@@ -267,7 +295,20 @@ int main(int argc, char **argv)
 		if (j)
 			fprintf(j, "  {\"op\": \"%s\", \"native_ns\": %.1f, \"sandbox_ns\": %.1f, \"ratio\": %.2f}%s\n",
 				op_name[op], op == OP_ENTER ? 0.0 : mn, mb, op == OP_ENTER ? 0.0 : mr,
-				op + 1 < NOPS ? "," : "");
+				op + 1 < NOPS ? "," : "]");
+	}
+	{
+		double mb;
+
+		for (int r = 0; r < rounds; r++)
+			col[r] = big[r][OP_GETPID];
+		mb = median(col, rounds);
+		for (int r = 0; r < rounds; r++)
+			rat[r] = box[r][OP_GETPID] > 0 ? big[r][OP_GETPID] / box[r][OP_GETPID] : 0;
+		printf("%-28s %14s %14.0f %9.2fx of allow-all\n", "getpid, 300-rule policy", "-", mb, median(rat, rounds));
+		if (j)
+			fprintf(j, ", \"getpid_300_rules_ns\": %.1f, \"getpid_300_rules_ratio_to_allow_all\": %.3f",
+				mb, median(rat, rounds));
 	}
 	if (idle_cost(1, idle_n, &a_box, &k_box) || idle_cost(0, idle_n, &a_nat, &k_nat)) {
 		fprintf(stderr, "bench_core: idle memory measurement failed\n");
@@ -277,7 +318,7 @@ int main(int argc, char **argv)
 	       "MemAvailable -%.0f KiB, kernel (Slab+PageTables+Vmalloc) +%.0f KiB\n",
 	       idle_n, a_box - a_nat, k_box - k_nat);
 	if (j) {
-		fprintf(j, "], \"idle_memavailable_kib\": %.0f, \"idle_kernel_kib\": %.0f}\n", a_box - a_nat, k_box - k_nat);
+		fprintf(j, ", \"idle_memavailable_kib\": %.0f, \"idle_kernel_kib\": %.0f}\n", a_box - a_nat, k_box - k_nat);
 		fclose(j);
 	}
 	return 0;
