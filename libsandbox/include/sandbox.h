@@ -226,6 +226,15 @@ SB_API int sb_policy_pledge(struct sb_policy *pol, const char *promises);
  */
 SB_API int sb_pledge(const char *promises, const char *execpromises);
 
+/**
+ * sb_unveil() - OpenBSD's unveil(2) before entering: the path rules of
+ * sb_policy_unveil(), kept for the next sb_enter() or sb_pledge() of this
+ * process whatever policy it is given. sb_unveil(NULL, NULL) is accepted
+ * (there is nothing to lock: no path can be added once inside).
+ * Return: 0; -EINVAL; -E2BIG; -EBUSY inside a sandbox.
+ */
+SB_API int sb_unveil(const char *path, const char *perms);
+
 #define SB_AUDIT_BACKTRACE 0x1u /* add a symbolized backtrace of the guest to each record */
 
 /**

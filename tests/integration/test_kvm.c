@@ -564,6 +564,43 @@ static void test_audit_backtrace(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------ unveil + pledge */
+
+/* OpenBSD's pattern: unveil what is needed, then pledge, from inside the
+ * program; the scenario enters by itself through sb_pledge() */
+static void sc_pledge(void *arg)
+{
+	const char *dir = arg;
+	char p[128];
+	int fd;
+
+	SBT_CHECK(sb_unveil(dir, "rwc") == 0);
+	SBT_CHECK(sb_unveil(NULL, NULL) == 0);
+	SBT_CHECK(sb_pledge("stdio rpath wpath cpath", NULL) == 0);
+	SBT_CHECK(sb_inside() == 1);
+	snprintf(p, sizeof p, "%s/made-inside", dir);
+	fd = open(p, O_CREAT | O_WRONLY, 0600);                  /* unveiled, promised */
+	SBT_CHECK(fd >= 0 && write(fd, "x", 1) == 1);
+	close(fd);
+	SBT_CHECK(unlink(p) == 0);
+	SBT_CHECK_ERR(open("/proc/version", O_RDONLY), EACCES); /* promised, not unveiled */
+	SBT_CHECK(sb_unveil("/", "r") == -EBUSY);                /* no widening from inside */
+	syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);             /* not promised: SIGSYS */
+	_exit(SBT_EXIT_ALIVE);
+}
+
+static void test_unveil_pledge(void **state)
+{
+	char dir[64];
+
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/rf-pledge-%d", (int)getpid());
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(sbt_run(sc_pledge, dir, NULL, SBT_NO_ENTER, NULL, res), 0);
+	rmdir(dir);
+	SBT_EXPECT_SIGNAL(res, SIGSYS, "unveil + pledge");
+}
+
 /* ------------------------------------------------------------------ network rules */
 
 static socklen_t abstract_addr(struct sockaddr_un *u, const char *name)
@@ -1103,6 +1140,7 @@ int main(void)
 		cmocka_unit_test(test_policy_default_errno),
 		cmocka_unit_test(test_policy_kill),
 		cmocka_unit_test(test_net_rules),
+		cmocka_unit_test(test_unveil_pledge),
 		cmocka_unit_test(test_audit_backtrace),
 		cmocka_unit_test(test_simd),
 		cmocka_unit_test(test_fpu_state),

@@ -56,12 +56,39 @@ static uint64_t rights_of(unsigned perms, int abi)
 	return r;
 }
 
+static int add_rule(int ruleset, const struct policy_unveil *u, int abi, char *err, size_t errlen)
+{
+	struct landlock_path_beneath_attr pb;
+	struct stat st;
+	int rc = 0, fd = open(u->path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "unveil %s: %s", u->path, strerror(errno));
+		return rc;
+	}
+	memset(&pb, 0, sizeof pb);
+	pb.parent_fd = fd;
+	pb.allowed_access = rights_of(u->perms, abi);
+	/* a file (not a directory) takes only the rights files have */
+	if (!fstat(fd, &st) && !S_ISDIR(st.st_mode))
+		pb.allowed_access &= LL_FILE_RIGHTS;
+	if (pb.allowed_access && syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0)) {
+		rc = -errno;
+		snprintf(err, errlen, "unveil %s: landlock_add_rule: %s", u->path, strerror(errno));
+	}
+	close(fd);
+	return rc;
+}
+
 int landlock_apply(const struct sb_policy *pol, char *err, size_t errlen)
 {
 	struct landlock_ruleset_attr attr;
+	const struct policy_unveil *pending;
+	int npending = unveil_pending(&pending);
 	int abi, ruleset = -1, rc = 0;
 
-	if (!pol || !pol->nunveil)
+	if ((!pol || !pol->nunveil) && !npending)
 		return 0;
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 1) {
@@ -77,29 +104,10 @@ int landlock_apply(const struct sb_policy *pol, char *err, size_t errlen)
 		snprintf(err, errlen, "landlock_create_ruleset: %s", strerror(errno));
 		return rc;
 	}
-	for (int i = 0; i < pol->nunveil && !rc; i++) {
-		struct landlock_path_beneath_attr pb;
-		struct stat st;
-		int fd = open(pol->unveil[i].path, O_PATH | O_CLOEXEC);
-
-		if (fd < 0) {
-			rc = -errno;
-			snprintf(err, errlen, "unveil %s: %s", pol->unveil[i].path, strerror(errno));
-			break;
-		}
-		memset(&pb, 0, sizeof pb);
-		pb.parent_fd = fd;
-		pb.allowed_access = rights_of(pol->unveil[i].perms, abi);
-		/* a file (not a directory) takes only the rights files have */
-		if (!fstat(fd, &st) && !S_ISDIR(st.st_mode))
-			pb.allowed_access &= LL_FILE_RIGHTS;
-		if (pb.allowed_access &&
-		    syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0)) {
-			rc = -errno;
-			snprintf(err, errlen, "unveil %s: landlock_add_rule: %s", pol->unveil[i].path, strerror(errno));
-		}
-		close(fd);
-	}
+	for (int i = 0; pol && i < pol->nunveil && !rc; i++)
+		rc = add_rule(ruleset, &pol->unveil[i], abi, err, errlen);
+	for (int i = 0; i < npending && !rc; i++)
+		rc = add_rule(ruleset, &pending[i], abi, err, errlen);
 	/* no_new_privs: required to restrict an unprivileged thread, and what a
 	 * sandbox wants anyway (the second wall sets it too) */
 	if (!rc && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {

@@ -22,6 +22,14 @@ struct policy_rule {
 #define UNVEIL_X 0x4u
 #define UNVEIL_C 0x8u
 
+struct policy_unveil {
+	char *path;         /* owned */
+	unsigned int perms; /* UNVEIL_* */
+};
+
+/* the rules sb_unveil() keeps for the next entry: count, and the list */
+int unveil_pending(const struct policy_unveil **list);
+
 #define POLICY_MAX_SOCK 64
 #define POLICY_MAX_NET 256
 #define POLICY_UNIX_PATH 108
@@ -41,10 +49,7 @@ struct sb_policy {
 	int log_fd;
 	unsigned int audit_flags;
 	int nunveil;
-	struct {
-		char *path;                /* owned */
-		unsigned int perms;        /* UNVEIL_* */
-	} unveil[POLICY_MAX_UNVEIL];
+	struct policy_unveil unveil[POLICY_MAX_UNVEIL];
 	int nsock;
 	int sock[POLICY_MAX_SOCK][2];      /* (domain, type or -1) */
 	int nnet;
