@@ -28,6 +28,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <asm/prctl.h>
+#include <json-c/json.h>
 #include "../common/sbtest.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -440,6 +441,43 @@ static void sc_policy_errno(void *arg)
 	SBT_CHECK_ERR(rmdir(dir), ENOENT);
 }
 
+/* Every line of an audit log is one JSON object with the documented fields
+ * (docs/policy.md): checks each field's type and value for the records of
+ * nr. Returns how many records of nr there were. */
+static int check_audit(const char *log, pid_t pid, const char *name, long nr, long err)
+{
+	int found = 0;
+	const char *line = log;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char *copy = strndup(line, len);
+		struct json_object *o = json_tokener_parse(copy), *v;
+
+		if (!o)
+			fail_msg("audit line is not JSON: %s", copy);
+		if (json_object_object_get_ex(o, "nr", &v) && json_object_get_int64(v) == nr) {
+			found++;
+			assert_true(json_object_object_get_ex(o, "time", &v) && json_object_get_double(v) > 1e9);
+			assert_true(json_object_object_get_ex(o, "pid", &v) && json_object_get_int(v) == pid);
+			assert_true(json_object_object_get_ex(o, "tid", &v) && json_object_get_int(v) == pid);
+			assert_true(json_object_object_get_ex(o, "syscall", &v) && !strcmp(json_object_get_string(v), name));
+			assert_true(json_object_object_get_ex(o, "args", &v) && json_object_is_type(v, json_type_array));
+			assert_true(json_object_object_get_ex(o, "decision", &v) &&
+				    !strcmp(json_object_get_string(v), "errno"));
+			assert_true(json_object_object_get_ex(o, "errno", &v) && json_object_get_int(v) == err);
+			assert_true(json_object_object_get_ex(o, "rule", &v) && !strcmp(json_object_get_string(v), "policy"));
+			assert_true(json_object_object_get_ex(o, "rip", &v) &&
+				    !strncmp(json_object_get_string(v), "0x", 2));
+		}
+		json_object_put(o);
+		free(copy);
+		line = end ? end + 1 : NULL;
+	}
+	return found;
+}
+
 static void test_policy_errno(void **state)
 {
 	struct sb_policy *p = NULL;
@@ -460,6 +498,13 @@ static void test_policy_errno(void **state)
 	    !contains(res->err, "\"errno\":30")) {
 		sbt_dump(res, "policy ERRNO");
 		fail_msg("the denial log lacks the expected lines");
+	}
+	/* field by field: two getppid records, one mkdir (with its path) */
+	assert_int_equal(check_audit(res->err, res->pid, "getppid", SYS_getppid, EDOM), 2);
+	assert_int_equal(check_audit(res->err, res->pid, "mkdir", SYS_mkdir, EROFS), 1);
+	if (!contains(res->err, "\"paths\":{\"0\":\"/tmp/ringfence-kvm-dir-")) {
+		sbt_dump(res, "policy ERRNO");
+		fail_msg("the audit record lacks the path");
 	}
 	if (contains(res->err, "\"syscall\":\"getpid\"") || contains(res->err, "\"syscall\":\"rmdir\"")) {
 		sbt_dump(res, "policy ERRNO");

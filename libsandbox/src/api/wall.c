@@ -24,7 +24,7 @@ static const int monitor_calls[] = {
 	SYS_read, SYS_write, SYS_lseek, SYS_close, SYS_close_range, SYS_newfstatat, SYS_fstat, SYS_fstatfs,
 	SYS_readlinkat, SYS_mmap, SYS_munmap, SYS_brk, SYS_shmctl, SYS_clone, SYS_wait4, SYS_nanosleep,
 	SYS_kill, SYS_tgkill, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack,
-	SYS_rt_sigsuspend, SYS_exit, SYS_exit_group, SYS_clock_gettime, SYS_getpid, SYS_gettid,
+	SYS_rt_sigsuspend, SYS_exit, SYS_exit_group, SYS_clock_gettime, SYS_getpid, SYS_gettid, SYS_shmdt,
 	SYS_prctl, SYS_seccomp, /* the crash-report child confines itself */
 };
 
