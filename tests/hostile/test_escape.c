@@ -40,6 +40,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
+#include <sys/xattr.h>
 #include "../common/sbtest.h"
 #include "../../libsandbox/src/monitor/vault.h"
 #include "../../libsandbox/src/backend/backend.h"
@@ -1048,6 +1049,27 @@ static void sc_unveil(void *arg)
 		snprintf(q, sizeof q, "%s/hardlink", t->open);
 		r = link(t->file, q);                                             /* linking a secret in */
 		SBT_CHECK(r == -1 && (errno == EACCES || errno == EXDEV));
+	}
+	/* metadata calls (not Landlock's): resolved by the kernel, checked by the monitor */
+	{
+		struct stat st;
+		char q[256], target[64];
+
+		SBT_CHECK(stat(p, &st) == 0 && st.st_size == 2);                 /* inside */
+		SBT_CHECK(chmod(p, 0640) == 0 && stat(p, &st) == 0 && (st.st_mode & 0777) == 0640);
+		SBT_CHECK_ERR(stat(t->file, &st), EACCES);                       /* outside */
+		SBT_CHECK_ERR(access(t->file, R_OK), EACCES);
+		SBT_CHECK_ERR(chmod(t->file, 0666), EACCES);
+		SBT_CHECK_ERR(chown(t->file, 0, 0), EACCES);
+		snprintf(q, sizeof q, "%s/link", t->open);
+		SBT_CHECK_ERR(stat(q, &st), EACCES);                             /* follows out */
+		SBT_CHECK(lstat(q, &st) == 0 && S_ISLNK(st.st_mode));            /* the link itself is inside */
+		SBT_CHECK(readlink(q, target, sizeof target) == 20 && !memcmp(target, "../secret/secret.txt", 20));
+		snprintf(q, sizeof q, "%s/../secret", t->open);
+		SBT_CHECK_ERR(stat(q, &st), EACCES);                             /* .. */
+		SBT_CHECK_ERR(fstatat(t->dirfd, "secret.txt", &st, 0), EACCES);  /* a dirfd from before */
+		SBT_CHECK(fstat(t->filefd, &st) == 0);                           /* an fd it holds: its own */
+		SBT_CHECK_ERR(getxattr(p, "user.x", target, sizeof target), ENOTSUP);
 	}
 	SBT_CHECK(unlink(p) == 0);
 	/* what was open before entering stays usable: it was the process's already */

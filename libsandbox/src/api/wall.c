@@ -26,6 +26,8 @@ static const int monitor_calls[] = {
 	SYS_kill, SYS_tgkill, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack,
 	SYS_rt_sigsuspend, SYS_exit, SYS_exit_group, SYS_clock_gettime, SYS_getpid, SYS_gettid, SYS_shmdt,
 	SYS_prctl, SYS_seccomp, /* the crash-report child confines itself */
+	/* path rules for metadata calls (monitor/pathcheck.c) */
+	SYS_openat2, SYS_faccessat2, SYS_statx, SYS_fchmodat, SYS_fchownat, SYS_futimesat, SYS_utimensat,
 };
 
 int wall_install(const struct sb_mon *m)

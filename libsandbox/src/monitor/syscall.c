@@ -25,6 +25,7 @@
 #include "monitor.h"
 #include "sysent.h"
 #include "ioctls.h"
+#include "pathcheck.h"
 #include "../../include/sandbox.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -404,6 +405,8 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 
 	if (se->flags & SE_EMULATE)
 		return emu_call(m, nr, a);
+	if (path_meta(m, nr, a, &rc))
+		return rc;
 
 	switch (nr) {
 	case SYS_ioctl:

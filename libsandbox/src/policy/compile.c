@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libsandbox/src/policy/compile.c: turn the builder's policy into the monitor's flat table. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "compiled.h"
 #include "policy.h"
@@ -84,5 +85,30 @@ int policy_compile(const struct sb_policy *pol, struct cp_policy *out)
 			return rc;
 	}
 	out->nnet = pol ? (uint32_t)pol->nnet : 0;
+	{
+		const struct policy_unveil *pending;
+		int npending = unveil_pending(&pending);
+		int n = pol ? pol->nunveil : 0;
+
+		for (int i = 0; i < n + npending; i++) {
+			const struct policy_unveil *u = i < n ? &pol->unveil[i] : &pending[i - n];
+			char *real = realpath(u->path, NULL);
+			struct cp_root *r;
+
+			if (!real)
+				return -errno;
+			if (out->nroots >= CP_MAX_ROOTS) {
+				free(real);
+				return -E2BIG;
+			}
+			r = &out->roots[out->nroots++];
+			r->perms = u->perms;
+			r->len = (uint32_t)strlen(real);
+			rc = add_origin(out, &used, real, &r->off);
+			free(real);
+			if (rc)
+				return rc;
+		}
+	}
 	return 0;
 }

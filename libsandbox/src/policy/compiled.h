@@ -45,6 +45,21 @@ struct cp_net {
 	char path[CP_UNIX_PATH];
 };
 
+/* unveil permissions */
+#define UNVEIL_R 0x1u
+#define UNVEIL_W 0x2u
+#define UNVEIL_X 0x4u
+#define UNVEIL_C 0x8u
+
+#define CP_MAX_ROOTS 256
+
+/* an unveiled tree as the kernel names it (realpath at entry); the string
+ * is in origins[] */
+struct cp_root {
+	uint32_t off, len;
+	uint32_t perms; /* UNVEIL_* */
+};
+
 struct cp_policy {
 	uint32_t default_action;
 	uint32_t nrules;
@@ -57,6 +72,8 @@ struct cp_policy {
 	uint32_t nsock, nnet;
 	int32_t sock[CP_MAX_SOCK][2];
 	struct cp_net net[CP_MAX_NET];
+	uint32_t nroots;
+	struct cp_root roots[CP_MAX_ROOTS];
 };
 
 /* The action for call nr with arguments a; *origin receives the deciding
@@ -72,8 +89,14 @@ int policy_socket_ok(const struct cp_policy *p, long domain, long type);
  * (always, when the policy has no address rule); *origin gets the rule's. */
 int policy_addr_ok(const struct cp_policy *p, const uint8_t *sa, uint64_t len, unsigned op, uint32_t *origin);
 
+/* Is the resolved absolute path (len bytes) inside an unveiled tree with
+ * all of perms (0: any permission)? 1 if so, or if nothing is unveiled. */
+int policy_path_visible(const struct cp_policy *p, const char *path, uint32_t len, uint32_t perms);
+
 struct sb_policy;
-/* Fill out (zeroed memory) from the builder's policy (NULL: allow all). */
+/* Fill out (zeroed memory) from the builder's policy (NULL: allow all),
+ * with the unveiled trees of the policy and of sb_unveil() resolved by
+ * realpath(). */
 int policy_compile(const struct sb_policy *pol, struct cp_policy *out);
 
 #endif

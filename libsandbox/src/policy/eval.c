@@ -169,3 +169,27 @@ int policy_addr_ok(const struct cp_policy *p, const uint8_t *sa, uint64_t len, u
 	}
 	return 0;
 }
+
+int policy_path_visible(const struct cp_policy *p, const char *path, uint32_t len, uint32_t perms)
+{
+	uint32_t n = p->nroots > CP_MAX_ROOTS ? CP_MAX_ROOTS : p->nroots;
+
+	if (!n)
+		return 1;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct cp_root *r = &p->roots[i];
+		const char *root = p->origins + r->off;
+		uint32_t k;
+
+		if ((r->perms & perms) != perms || r->len > len || r->off >= POLICY_ORIGINS_SIZE)
+			continue;
+		for (k = 0; k < r->len && root[k] == path[k]; k++)
+			;
+		if (k != r->len)
+			continue;
+		/* the root itself, or below it at a component boundary */
+		if (len == r->len || root[r->len - 1] == '/' || path[r->len] == '/')
+			return 1;
+	}
+	return 0;
+}

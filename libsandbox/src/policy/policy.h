@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "../../include/sandbox.h"
 #include "../monitor/sysent.h"
+#include "compiled.h"
 
 /* a rule as the builder keeps it (origin owned) */
 struct policy_rule {
@@ -17,10 +18,6 @@ struct policy_rule {
 };
 
 #define POLICY_MAX_UNVEIL 256
-#define UNVEIL_R 0x1u
-#define UNVEIL_W 0x2u
-#define UNVEIL_X 0x4u
-#define UNVEIL_C 0x8u
 
 struct policy_unveil {
 	char *path;         /* owned */
