@@ -130,19 +130,8 @@ int sbt_find_mapping(const char *needle, uintptr_t *lo, uintptr_t *hi);
 struct sbt_result *sbt_result_new(void);
 void sbt_result_free(struct sbt_result *r);
 
-/* raw system call, no libc (no errno, no TLS) */
-static inline long sbt_sys6(long nr, long a, long b, long c, long d, long e, long f)
-{
-	long ret;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
+/* raw system call, no libc (no errno, no TLS): the monitor's own */
+#include "../../libsandbox/src/monitor/raw.h"
+#define sbt_sys6 sb_sys6
 
 #endif
