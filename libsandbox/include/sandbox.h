@@ -175,9 +175,9 @@ SB_API int sb_policy_unveil(struct sb_policy *pol, const char *path, const char 
 SB_API int sb_policy_add_name(struct sb_policy *pol, const char *name, uint32_t action);
 
 /**
- * sb_policy_log_denials() - report every refused or killed call on @fd.
- * One line per call: "ringfence: pid P: DECISION name(args) at RIP". The fd
- * is duplicated into the monitor at sb_enter(), hidden from the process.
+ * sb_policy_log_denials() - audit every refused or killed call on @fd: one
+ * JSON object per line (docs/policy.md); sb_policy_audit(pol, fd, 0). The
+ * fd is duplicated into the monitor at sb_enter(), hidden from the process.
  * Pass -1 to turn it off.
  * Return: 0, -EBADF (fd is not open).
  */
