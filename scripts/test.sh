@@ -69,7 +69,7 @@ kvm_tests() {
 	local payload
 	payload=$(mktemp -d)
 	cp "$here"/build/tests/{t_smoke,test_kvm,test_escape,test_enter_nokvm} "$here/build/examples/filter_demo" "$payload/" || return 1
-	cp "$here/tests/kvm-suite.sh" "$payload/" || return 1
+	cp "$here/tests/kvm-suite.sh" "$here/build/examples/policy_file_demo" "$here/examples/policies/readonly.rf" "$payload/" || return 1
 	# the same KVM tests built with ASan+UBSan, run in the same boot
 	mkdir -p "$payload/asan" && cp "$here"/build-asan/tests/{t_smoke,test_kvm,test_escape} "$payload/asan/" || return 1
 	"$here/scripts/kvm-run.sh" "$payload" -- sh ./kvm-suite.sh

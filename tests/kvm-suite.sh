@@ -15,6 +15,14 @@ part "integration (cmocka)" 0 ./test_kvm
 part "hostile (cmocka)" 0 ./test_escape
 part "no /dev/kvm, bad backends, threads (cmocka)" 0 ./test_enter_nokvm
 part "example: filter_demo" 0 sh -c './filter_demo >demo.out 2>demo.err; s=$?; cat demo.out demo.err; [ $s = 0 ] && grep -q "inside the sandbox" demo.out && grep -q "refused: Operation not permitted" demo.out && grep -q "\"syscall\":\"openat\",\"nr\":257,.*\"decision\":\"errno\",\"errno\":1" demo.err'
+mkdir -p pfd && echo hello > pfd/readme.txt
+part "example: policy_file_demo" 0 sh -c './policy_file_demo readonly.rf "$PWD/pfd" >pfd.out 2>pfd.err; s=$?; cat pfd.out pfd.err; [ $s = 0 ] &&
+	grep -q "read a file in the unveiled directory *allowed" pfd.out &&
+	grep -q "open it for writing *Operation not permitted" pfd.out &&
+	grep -q "read /proc/version (not unveiled) *Permission denied" pfd.out &&
+	grep -q "make a socket *Permission denied" pfd.out &&
+	grep -q "\"rule\":\"readonly.rf:8\"" pfd.err &&
+	grep -q "\"paths\":{\"1\":\"/proc/version\"}.*\"errno\":13,\"rule\":\"unveil: refused by the kernel" pfd.err'
 if [ -d asan ]; then
 	# LeakSanitizer stops the world with ptrace, which the sandbox refuses
 	export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

@@ -285,6 +285,14 @@ static int opened_fd_forbidden(struct sb_mon *m, long fd)
 	return n >= 4 && sb_memeq(buf + n - 4, "/mem", 4);
 }
 
+static int has_path_arg(const struct sb_sysent *se)
+{
+	for (int i = 0; i < se->nargs; i++)
+		if (se->kind[i] == SA_PATH)
+			return 1;
+	return 0;
+}
+
 static int opens_path(long nr)
 {
 	return nr == SYS_open || nr == SYS_openat || nr == SYS_creat || nr == SYS_openat2 ||
@@ -469,6 +477,12 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 	}
 
 	rc = sb_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	/* Landlock refuses in the kernel, unseen by the policy: say so in the
+	 * audit log when a call naming a path is refused while paths are
+	 * unveiled (file permissions give EACCES too: the rule says both) */
+	if (rc == -EACCES && pol->nroots && has_path_arg(se))
+		audit_log(m, nr, a, SB_ACT_ERRNO(EACCES), rc,
+			  "unveil: refused by the kernel (Landlock) or by file permissions");
 	if (rc >= 0 && opens_path(nr) && opened_fd_forbidden(m, rc)) {
 		sb_sys1(SYS_close, rc);
 		return deny(m, nr, a, -EACCES, "integrity: the process's own memory or a KVM device");
