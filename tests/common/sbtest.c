@@ -293,3 +293,19 @@ int sbt_run(sbt_fn fn, void *arg, const struct sb_policy *pol, unsigned flags, c
 	}
 	return 0;
 }
+
+struct sbt_result *res;
+
+int sbt_group_setup(void **state)
+{
+	(void)state;
+	res = sbt_result_new();
+	return res ? 0 : -1;
+}
+
+int sbt_group_teardown(void **state)
+{
+	(void)state;
+	sbt_result_free(res);
+	return 0;
+}

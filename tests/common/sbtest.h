@@ -130,6 +130,12 @@ int sbt_find_mapping(const char *needle, uintptr_t *lo, uintptr_t *hi);
 struct sbt_result *sbt_result_new(void);
 void sbt_result_free(struct sbt_result *r);
 
+/* the result buffer the tests of a group share, made and freed by the
+ * group's setup and teardown */
+extern struct sbt_result *res;
+int sbt_group_setup(void **state);
+int sbt_group_teardown(void **state);
+
 /* raw system call, no libc (no errno, no TLS): the monitor's own */
 #include "../../libsandbox/src/monitor/raw.h"
 #define sbt_sys6 sb_sys6

@@ -52,21 +52,6 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-static struct sbt_result *res;
-
-static int setup(void **state)
-{
-	(void)state;
-	res = sbt_result_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sbt_result_free(res);
-	return 0;
-}
 
 /* ------------------------------------------------------------------ helpers (in the child) */
 
@@ -1511,5 +1496,5 @@ int main(void)
 	printf("# test_escape: /dev/kvm %s; child watchdog %u s (SBT_TIMEOUT)\n",
 	       access("/dev/kvm", R_OK | W_OK) == 0 ? "is usable" : "is NOT usable: every test will fail",
 	       sbt_timeout());
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, sbt_group_setup, sbt_group_teardown);
 }

@@ -38,21 +38,6 @@
 #define MiB (1024ul * 1024ul)
 #define PAGE 4096ul
 
-static struct sbt_result *res;
-
-static int setup(void **state)
-{
-	(void)state;
-	res = sbt_result_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sbt_result_free(res);
-	return 0;
-}
 
 static const char *contains(const char *hay, const char *needle)
 {
@@ -1204,5 +1189,5 @@ int main(void)
 	printf("# test_kvm: /dev/kvm %s; child watchdog %u s (SBT_TIMEOUT)\n",
 	       access("/dev/kvm", R_OK | W_OK) == 0 ? "is usable" : "is NOT usable: every test will fail",
 	       sbt_timeout());
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, sbt_group_setup, sbt_group_teardown);
 }
