@@ -95,6 +95,14 @@ struct sb_policy;
 SB_API int sb_policy_new(uint32_t default_action, struct sb_policy **out);
 
 /**
+ * sb_policy_set_default() - change the default action, as a policy file's
+ * "default" line does: calls that took the old default and that no rule or
+ * promise named take the new one; the others keep their action.
+ * Return: 0, -EINVAL (bad action).
+ */
+SB_API int sb_policy_set_default(struct sb_policy *pol, uint32_t default_action);
+
+/**
  * sb_policy_add() - set the action of one system call.
  * @nr: x86-64 syscall number (see sb_syscall_nr()).
  * Return: 0, -EINVAL (bad number or action).
@@ -273,6 +281,38 @@ SB_API long sb_syscall_nr(const char *name);
  * -ENOSYS (a capability the backend lacks); -ENOMEM; -EINVAL.
  */
 SB_API int sb_enter(const struct sb_policy *pol);
+
+/**
+ * sb_exec() - run a program inside a new sandbox, in place of the caller:
+ * execve(2) into a virtual machine.
+ * @pol: the policy (NULL: allow everything the integrity layer allows).
+ * @path: the program: an x86-64 ELF executable (static, static-pie, PIE or
+ *        dynamic: its PT_INTERP loader is loaded too) or a "#!" script whose
+ *        interpreter is such a program. No PATH search.
+ * @argv, @envp: as execve(2); argv[0] is passed as given.
+ *
+ * The program is loaded with libelf and checked (docs/ringfence.1 lists
+ * what is refused: wrong architecture, truncation, overlapping or W+X
+ * segments, a missing interpreter, ...), its stack is built as the kernel
+ * builds it (argv, envp, a full auxiliary vector), and the process enters
+ * the VM at the first instruction of the program (or of its interpreter):
+ * not one instruction of it runs outside. Inside, the program's break is
+ * emulated, and every mapping of the caller (its code, libraries, heap and
+ * stack) is hidden: the program can neither see nor change it. Handlers
+ * are reset to the default and ignored signals stay ignored, the signal
+ * mask is kept, as across execve(2). /proc/self/exe names the caller's
+ * executable (the launcher), not @path; AT_EXECFN is @path.
+ *
+ * Must be called single-threaded. On success it does not return: the
+ * process ends when the program does, with its exit status or the signal
+ * that killed it.
+ * Return (failure only, the process as it was, a one-line reason naming
+ * the problem in sb_last_error()): -ENOENT (no such file, or no such
+ * interpreter), -EACCES (not executable, not a regular file), -EISDIR,
+ * -ENOEXEC (not a loadable x86-64 ELF), -ELIBBAD (a bad interpreter),
+ * -E2BIG (arguments too large), -ENOMEM, and sb_enter()'s errors.
+ */
+SB_API int sb_exec(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[]);
 
 /** sb_inside() - 1 inside a sandbox entered by sb_enter(), 0 outside. */
 SB_API int sb_inside(void);

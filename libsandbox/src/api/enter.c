@@ -35,6 +35,7 @@
 #include "../monitor/monitor.h"
 #include "../policy/policy.h"
 #include "api.h"
+#include "launch.h"
 #include "landlock.h"
 #include "wall.h"
 #include "../policy/compiled.h"
@@ -43,6 +44,8 @@
 #define RSEQ_SIG_X86 0x53053053u
 
 int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs, const uint8_t *xsave);
+static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs *regs, const uint8_t *xsave,
+			const struct sb_launch *l);
 __attribute__((noreturn)) void sb_switch_to_monitor(struct sb_mon *m, uint64_t stack_top);
 
 static int count_threads(void)
@@ -199,6 +202,78 @@ static int mirror_one(const struct sb_vma *v, void *p)
 	return mirror_set(m, v->lo, v->hi, v->prot);
 }
 
+struct launch_arg {
+	struct sb_mon *m;
+	const struct sb_launch *l;
+};
+
+static int is_kernel_page(const char *name)
+{
+	return !strcmp(name, "[vdso]") || !strcmp(name, "[vvar]") || !strcmp(name, "[vvar_vclock]");
+}
+
+/* A launched program sees its own images, its stack and the kernel's vDSO
+ * pages; every other mapping is the launcher's and is hidden (never in the
+ * guest page tables, never changed or named by a guest call). A mapping
+ * only partly inside a kept range (the kernel merged neighbours) is split. */
+static int launch_one(const struct sb_vma *v, void *p)
+{
+	struct launch_arg *a = p;
+	struct sb_mon *m = a->m;
+	uint64_t lo = v->lo;
+	int rc;
+
+	if (mirror_in_vault(m, v->lo, v->hi) || v->hi > SB_USER_TOP)
+		return 0;
+	if (is_kernel_page(v->name))
+		return mirror_set(m, v->lo, v->hi, v->prot);
+	for (int i = 0; i < a->l->nkeep && lo < v->hi; i++) {
+		uint64_t klo = a->l->keep[i].lo, khi = a->l->keep[i].hi;
+		uint64_t ilo = lo > klo ? lo : klo, ihi = v->hi < khi ? v->hi : khi;
+
+		if (ilo >= ihi)
+			continue;
+		rc = mirror_hide(m, lo, ilo);
+		if (!rc)
+			rc = mirror_set(m, ilo, ihi, v->prot);
+		if (rc)
+			return rc;
+		lo = ihi;
+	}
+	return mirror_hide(m, lo, v->hi);
+}
+
+/* A launched program gets the fds execve(2) would leave it: the caller's
+ * close-on-exec fds are collected here (before the last fallible step) and
+ * closed at the point of no return. The monitor's own are not among them. */
+#define CLOEXEC_MAX 1024
+
+static int collect_cloexec(const struct sb_mon *m, int *fds, int max)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name), fl;
+
+		if (e->d_name[0] == '.' || fd == dirfd(d) || mon_is_monfd(m, fd))
+			continue;
+		fl = fcntl(fd, F_GETFD);
+		if (fl < 0 || !(fl & FD_CLOEXEC))
+			continue;
+		if (n >= max) {
+			closedir(d);
+			return -EMFILE;
+		}
+		fds[n++] = fd;
+	}
+	closedir(d);
+	return n;
+}
+
 static int map_sys(struct sb_mon *m, uint64_t sys_gpa)
 {
 	static const struct { uint64_t off; uint64_t flags; } pages[] = {
@@ -317,7 +392,7 @@ static int unregister_rseq(void)
 /* Take over signals: the guest's dispositions go to the vault; handlers are
  * replaced on the host by the monitor's stub. The altstack and the mask
  * stay as the guest's view; the host thread gets the vault altstack. */
-static void take_signals(struct sb_mon *m, const sigset_t *mask)
+static void take_signals(struct sb_mon *m, const sigset_t *mask, int launched)
 {
 	stack_t ss = { .ss_sp = (void *)(m->vault + VLT_ALTSTACK), .ss_size = VLT_ALTSTACK_SIZE, .ss_flags = 0 };
 	stack_t old;
@@ -328,10 +403,16 @@ static void take_signals(struct sb_mon *m, const sigset_t *mask)
 			continue;
 		if (syscall(SYS_rt_sigaction, sig, NULL, &m->sig[sig], 8))
 			continue;
+		if (launched && m->sig[sig].handler != (uint64_t)SIG_IGN) {
+			/* as execve(2): handlers are reset, ignored signals stay ignored */
+			memset(&m->sig[sig], 0, sizeof m->sig[sig]);
+			(void)syscall(SYS_rt_sigaction, sig, &m->sig[sig], NULL, 8);
+			continue;
+		}
 		if (m->sig[sig].handler != (uint64_t)SIG_DFL && m->sig[sig].handler != (uint64_t)SIG_IGN)
 			sig_set_host(m, sig, &m->sig[sig]);
 	}
-	if (!sigaltstack(&ss, &old) && !(old.ss_flags & SS_DISABLE)) {
+	if (!sigaltstack(&ss, &old) && !(old.ss_flags & SS_DISABLE) && !launched) {
 		m->ss_sp = (uint64_t)old.ss_sp;
 		m->ss_size = old.ss_size;
 		m->ss_flags = old.ss_flags;
@@ -340,7 +421,44 @@ static void take_signals(struct sb_mon *m, const sigset_t *mask)
 
 int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs, const uint8_t *xsave)
 {
+	return enter_common(pol, regs, xsave, NULL);
+}
+
+/* The initial FPU state of a new program (as execve(2) leaves it): x87
+ * control word 0x37f, MXCSR 0x1f80, every register zero; standard XSAVE
+ * layout with x87 and SSE marked as holding that state. */
+int sb_launch_impl(const struct sb_policy *pol, const struct sb_launch *l)
+{
+	uint8_t area[4096] __attribute__((aligned(64)));
+	struct sb_entry_regs regs;
+	unsigned int a, b, c, d;
+
+	memset(&regs, 0, sizeof regs);
+	memset(area, 0, sizeof area);
+	regs.rip = l->rip;
+	regs.rsp = l->rsp;
+	regs.rflags = 0x202;
+	area[0] = 0x7f; /* FCW 0x037f */
+	area[1] = 0x03;
+	area[24] = 0x80; /* MXCSR 0x1f80 */
+	area[25] = 0x1f;
+	area[512] = 0x3; /* XSTATE_BV: x87, SSE */
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (c & (1u << 27)) { /* OSXSAVE */
+		uint32_t lo, hi;
+
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		regs.xcr0 = ((uint64_t)hi << 32 | lo) & 0xe7;
+		regs.xsave_ok = 1;
+	}
+	return enter_common(pol, &regs, area, l);
+}
+
+static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs *regs, const uint8_t *xsave,
+			const struct sb_launch *l)
+{
 	char err[256] = "";
+	int cloexec[CLOEXEC_MAX], ncloexec = 0;
 	const struct sb_backend *be;
 	struct sb_entry_state st;
 	struct image_arg img = { (uint64_t)(uintptr_t)sb_enter, 0, 0 };
@@ -449,10 +567,23 @@ int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs,
 	 * the monitor takes over */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &saved);
-	extend_stack(m);
-	rc = maps_walk(m->maps_fd, 0, SB_USER_TOP, (char *)(vault + VLT_MAPSBUF), VLT_MAPSBUF_SIZE, mirror_one, m);
+	if (l) {
+		struct launch_arg la = { m, l };
+
+		m->stack_lo = l->stack_lo;
+		m->stack_hi = l->stack_hi;
+		m->brk_lo = m->brk = l->brk;
+		rc = maps_walk(m->maps_fd, 0, SB_USER_TOP, (char *)(vault + VLT_MAPSBUF), VLT_MAPSBUF_SIZE, launch_one,
+			       &la);
+		if (rc == -E2BIG)
+			sb_fail(rc, "the launcher has too many mappings to hide from the program");
+	} else {
+		extend_stack(m);
+		rc = maps_walk(m->maps_fd, 0, SB_USER_TOP, (char *)(vault + VLT_MAPSBUF), VLT_MAPSBUF_SIZE, mirror_one, m);
+	}
 	if (rc) {
-		sb_fail(rc, "cannot mirror the process's mappings into the guest page tables");
+		if (rc != -E2BIG)
+			sb_fail(rc, "cannot mirror the process's mappings into the guest page tables");
 		goto fail_mask;
 	}
 	rc = build_bt_filter(m);
@@ -463,7 +594,9 @@ int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs,
 	st.regs = regs;
 	st.xsave = xsave;
 	st.xcr0 = regs->xcr0;
-	if (syscall(SYS_arch_prctl, ARCH_GET_FS, &st.fs_base) || syscall(SYS_arch_prctl, ARCH_GET_GS, &st.gs_base)) {
+	if (l) {
+		st.fs_base = st.gs_base = 0; /* a new program sets up its own TLS */
+	} else if (syscall(SYS_arch_prctl, ARCH_GET_FS, &st.fs_base) || syscall(SYS_arch_prctl, ARCH_GET_GS, &st.gs_base)) {
 		rc = sb_fail(-errno, "cannot read the FS/GS bases");
 		goto fail_mask;
 	}
@@ -471,6 +604,13 @@ int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs,
 	if (rc) {
 		sb_set_error("%s", err);
 		goto fail_mask;
+	}
+	if (l) {
+		ncloexec = collect_cloexec(m, cloexec, CLOEXEC_MAX);
+		if (ncloexec < 0) {
+			rc = sb_fail(ncloexec, "cannot list the process's fds");
+			goto fail_mask;
+		}
 	}
 	rc = unregister_rseq();
 	if (rc) {
@@ -499,7 +639,9 @@ int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs,
 	 * goes first: from take_signals() on, the host signal stub may run (on
 	 * the vault's altstack) and looks for it. */
 	m->magic = SB_MON_MAGIC;
-	take_signals(m, &saved);
+	for (int i = 0; i < ncloexec; i++)
+		close(cloexec[i]);
+	take_signals(m, &saved, l != NULL);
 	sb_mark_inside();
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	sb_switch_to_monitor(m, vault + VLT_STACK + VLT_STACK_SIZE);

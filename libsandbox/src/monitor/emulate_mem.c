@@ -105,11 +105,52 @@ static long do_mremap(struct sb_mon *m, const long *a)
 	return rc;
 }
 
+/* A launched program's break (sb_exec): the host's brk belongs to the
+ * launcher, so the program's is emulated with anonymous mappings that grow
+ * up from brk_lo, as the kernel's would. A request outside [brk_lo,
+ * brk_lo + SB_BRK_MAX), or one that would run into another mapping
+ * (MAP_FIXED_NOREPLACE refuses), leaves the break where it was. */
+#define SB_BRK_MAX (1ull << 40)
+
+static long do_brk_emulated(struct sb_mon *m, uint64_t want)
+{
+	uint64_t old_top = SB_PAGE_UP(m->brk), new_top = SB_PAGE_UP(want);
+	long rc;
+
+	if (want < m->brk_lo || want - m->brk_lo > SB_BRK_MAX)
+		return (long)m->brk;
+	if (new_top > old_top) {
+		rc = sb_sys6(SYS_mmap, (long)old_top, (long)(new_top - old_top), PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (is_err(rc))
+			return (long)m->brk;
+		if ((uint64_t)rc != old_top) { /* a kernel without MAP_FIXED_NOREPLACE took it as a hint */
+			sb_sys2(SYS_munmap, rc, (long)(new_top - old_top));
+			return (long)m->brk;
+		}
+		if (mirror_set(m, old_top, new_top, PROT_READ | PROT_WRITE)) {
+			sb_sys2(SYS_munmap, rc, (long)(new_top - old_top));
+			return (long)m->brk;
+		}
+	} else if (new_top < old_top) {
+		if (sb_sys2(SYS_munmap, (long)new_top, (long)(old_top - new_top)))
+			return (long)m->brk;
+		mirror_clear(m, new_top, old_top);
+	}
+	m->brk = want;
+	return (long)want;
+}
+
 static long do_brk(struct sb_mon *m, const long *a)
 {
 	uint64_t old = m->brk;
-	long rc = sb_sys1(SYS_brk, a[0]);
-	uint64_t cur = (uint64_t)rc;
+	long rc;
+	uint64_t cur;
+
+	if (m->brk_lo)
+		return do_brk_emulated(m, (uint64_t)a[0]);
+	rc = sb_sys1(SYS_brk, a[0]);
+	cur = (uint64_t)rc;
 
 	if (cur == old)
 		return rc;

@@ -18,8 +18,9 @@
 
 static inline int gmem_range_ok(const struct sb_mon *m, uint64_t g, uint64_t n)
 {
-	/* defends against pointers into the vault and wrap-around ranges */
-	return g + n >= g && g + n <= SB_USER_TOP && !mirror_in_vault(m, g, g + n);
+	/* defends against pointers into the vault, into the launcher's hidden
+	 * mappings, and wrap-around ranges */
+	return g + n >= g && g + n <= SB_USER_TOP && !mirror_off_limits(m, g, g + n);
 }
 
 static inline long gmem_xfer(const struct sb_mon *m, void *local, uint64_t g, uint64_t n, int write)

@@ -29,9 +29,54 @@ int mirror_in_vault(const struct sb_mon *m, uint64_t lo, uint64_t hi)
 	return sb_overlap(lo, hi, m->zone_lo, m->zone_hi);
 }
 
+int mirror_hidden(const struct sb_mon *m, uint64_t lo, uint64_t hi)
+{
+	for (uint32_t i = 0; i < m->nhidden && m->hidden[i].lo < hi; i++)
+		if (sb_overlap(lo, hi, m->hidden[i].lo, m->hidden[i].hi))
+			return 1;
+	return 0;
+}
+
+int mirror_off_limits(const struct sb_mon *m, uint64_t lo, uint64_t hi)
+{
+	return mirror_in_vault(m, lo, hi) || mirror_hidden(m, lo, hi);
+}
+
 int mirror_protected(const struct sb_mon *m, uint64_t lo, uint64_t hi)
 {
-	return mirror_in_vault(m, lo, hi) || sb_overlap(lo, hi, m->image_lo, m->image_hi);
+	return mirror_off_limits(m, lo, hi) || sb_overlap(lo, hi, m->image_lo, m->image_hi);
+}
+
+int mirror_hide(struct sb_mon *m, uint64_t lo, uint64_t hi)
+{
+	uint32_t i = 0;
+
+	if (lo >= hi)
+		return 0;
+	while (i < m->nhidden && m->hidden[i].hi < lo)
+		i++;
+	if (i < m->nhidden && m->hidden[i].lo <= hi) { /* touches or overlaps: merge */
+		if (lo < m->hidden[i].lo)
+			m->hidden[i].lo = lo;
+		if (hi > m->hidden[i].hi)
+			m->hidden[i].hi = hi;
+		while (i + 1 < m->nhidden && m->hidden[i + 1].lo <= m->hidden[i].hi) {
+			if (m->hidden[i + 1].hi > m->hidden[i].hi)
+				m->hidden[i].hi = m->hidden[i + 1].hi;
+			for (uint32_t j = i + 1; j + 1 < m->nhidden; j++)
+				m->hidden[j] = m->hidden[j + 1];
+			m->nhidden--;
+		}
+		return 0;
+	}
+	if (m->nhidden >= SB_MAX_HIDDEN)
+		return -E2BIG;
+	for (uint32_t j = m->nhidden; j > i; j--)
+		m->hidden[j] = m->hidden[j - 1];
+	m->hidden[i].lo = lo;
+	m->hidden[i].hi = hi;
+	m->nhidden++;
+	return 0;
 }
 
 static const struct sb_window *find_window(const struct sb_mon *m, uint64_t hva)
@@ -150,6 +195,30 @@ int mirror_set(struct sb_mon *m, uint64_t lo, uint64_t hi, int prot)
 	return 0;
 }
 
+int mirror_set_visible(struct sb_mon *m, uint64_t lo, uint64_t hi, int prot)
+{
+	/* the kernel may merge a guest mapping with a hidden neighbour into one
+	 * line of /proc/self/maps: only the guest's part is mirrored */
+	for (uint32_t i = 0; i < m->nhidden && lo < hi; i++) {
+		const struct sb_range *h = &m->hidden[i];
+		int rc;
+
+		if (h->hi <= lo)
+			continue;
+		if (h->lo >= hi)
+			break;
+		if (h->lo > lo) {
+			rc = mirror_set(m, lo, h->lo, prot);
+			if (rc)
+				return rc;
+		}
+		lo = h->hi;
+	}
+	if (lo >= hi || mirror_in_vault(m, lo, hi) || hi > SB_USER_TOP)
+		return 0;
+	return mirror_set(m, lo, hi, prot);
+}
+
 int mirror_clear(struct sb_mon *m, uint64_t lo, uint64_t hi)
 {
 	return unmap_outside_vault(m, SB_PAGE_DOWN(lo), SB_PAGE_UP(hi));
@@ -166,17 +235,18 @@ static int resync_one(const struct sb_vma *v, void *p)
 	uint64_t lo = v->lo > r->lo ? v->lo : r->lo;
 	uint64_t hi = v->hi < r->hi ? v->hi : r->hi;
 
-	/* the vault's own mappings and anything above user space stay out */
+	/* the vault's own mappings, hidden ranges and anything above user
+	 * space stay out */
 	if (mirror_in_vault(r->m, lo, hi) || hi > SB_USER_TOP)
 		return 0;
-	return mirror_set(r->m, lo, hi, v->prot);
+	return mirror_set_visible(r->m, lo, hi, v->prot);
 }
 
 int mirror_fault(struct sb_mon *m, uint64_t addr, int write, int exec)
 {
 	uint64_t size = 0, e;
 
-	if (addr >= SB_USER_TOP || mirror_in_vault(m, addr, addr + 1) ||
+	if (addr >= SB_USER_TOP || mirror_off_limits(m, addr, addr + 1) ||
 	    mirror_resync(m, SB_CHUNK_DOWN(addr), SB_CHUNK_DOWN(addr) + SB_CHUNK))
 		return 0;
 	e = pt_lookup(&m->pt, addr, &size);

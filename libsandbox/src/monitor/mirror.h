@@ -8,12 +8,21 @@
 
 /* 1 if [lo, hi) reaches the vault or its guards. */
 int mirror_in_vault(const struct sb_mon *m, uint64_t lo, uint64_t hi);
-/* 1 if [lo, hi) reaches the vault or libsandbox's own image: no memory call may touch it. */
+/* 1 if [lo, hi) reaches a hidden range (the launcher's mappings, sb_exec). */
+int mirror_hidden(const struct sb_mon *m, uint64_t lo, uint64_t hi);
+/* 1 if [lo, hi) reaches the vault or a hidden range: no guest buffer may lie there. */
+int mirror_off_limits(const struct sb_mon *m, uint64_t lo, uint64_t hi);
+/* 1 if [lo, hi) reaches the vault, libsandbox's own image or a hidden
+ * range: no memory call may touch it. */
 int mirror_protected(const struct sb_mon *m, uint64_t lo, uint64_t hi);
+/* Add [lo, hi) to the hidden ranges (set-up only; merges with a neighbour). */
+int mirror_hide(struct sb_mon *m, uint64_t lo, uint64_t hi);
 
 /* The host mapped [lo, hi) with prot: cover it with memory windows and map
  * it in the guest (PROT_NONE: unmap). Return 0 or a negative errno. */
 int mirror_set(struct sb_mon *m, uint64_t lo, uint64_t hi, int prot);
+/* mirror_set() for the parts of [lo, hi) outside the vault and hidden ranges. */
+int mirror_set_visible(struct sb_mon *m, uint64_t lo, uint64_t hi, int prot);
 /* The host unmapped [lo, hi). */
 int mirror_clear(struct sb_mon *m, uint64_t lo, uint64_t hi);
 /* Mappings larger than this are mirrored on demand, a 2 MiB chunk per fault. */

@@ -41,20 +41,23 @@ int mon_is_monfd(const struct sb_mon *m, long fd)
 }
 
 /* A pointer the kernel will read or write from its start: refused if it
- * starts in the vault or its guards. A fixed-size struct (at most 4 KiB)
- * starting below the lower guard cannot reach the vault: the 2 MiB guard,
- * unmapped, stops the kernel's copy with EFAULT first. */
+ * starts in the vault or its guards, or in a hidden range. A fixed-size
+ * struct (at most 4 KiB) starting below the lower guard cannot reach the
+ * vault: the 2 MiB guard, unmapped, stops the kernel's copy with EFAULT
+ * first. (Hidden ranges have no guards: docs/threat-model.md says what a
+ * struct that runs over into one can reach.) */
 static int ptr_ok(const struct sb_mon *m, uint64_t p)
 {
-	return !mirror_in_vault(m, p, p + 1);
+	return !mirror_off_limits(m, p, p + 1);
 }
 
-/* A buffer of n bytes: refused if any byte is in the vault, or it wraps. */
+/* A buffer of n bytes: refused if any byte is in the vault or a hidden
+ * range, or it wraps. */
 static int buf_ok(const struct sb_mon *m, uint64_t p, uint64_t n)
 {
 	if (!n)
 		return 1;
-	return p + n > p && !mirror_in_vault(m, p, p + n);
+	return p + n > p && !mirror_off_limits(m, p, p + n);
 }
 
 /* Copy an iovec array into the vault and check every buffer it names. */

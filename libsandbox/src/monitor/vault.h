@@ -84,12 +84,17 @@
 #define GDT_TSS 0x40
 
 #define SB_MAX_WINDOWS 4096
+#define SB_MAX_HIDDEN 256
 #define SB_MAX_MONFD 8
 #define SB_NSIG 64
 
 struct sb_window {
 	uint64_t lo, hi; /* host range, 2 MiB aligned */
 	uint64_t gpa;    /* guest-physical address of lo */
+};
+
+struct sb_range {
+	uint64_t lo, hi;
 };
 
 struct sb_ksigaction { /* the kernel's struct sigaction for x86-64 */
@@ -119,6 +124,11 @@ struct sb_mon {
 	uint64_t vault;            /* vault base */
 	uint64_t zone_lo, zone_hi; /* vault with its guards: never the guest's */
 	uint64_t image_lo, image_hi; /* libsandbox's image: its mappings cannot change */
+	/* launched programs (sb_exec): the launcher's own mappings, sorted and
+	 * disjoint. Never in the guest page tables, never changed by a guest
+	 * call, and no guest buffer may lie in them (mirror.c). */
+	uint32_t nhidden;
+	struct sb_range hidden[SB_MAX_HIDDEN];
 
 	/* backend (kvm) */
 	int kvm_fd, vm_fd, vcpu_fd, log_fd, maps_fd, proc_fd;
@@ -146,6 +156,7 @@ struct sb_mon {
 
 	/* process state the monitor emulates */
 	uint64_t brk;               /* current program break */
+	uint64_t brk_lo;            /* emulated break (sb_exec): its start; 0: the host's brk */
 	uint64_t stack_lo, stack_hi; /* main stack VMA, for growth */
 	uint64_t stack_limit;       /* lowest address the stack may grow to */
 	struct sb_ksigaction sig[SB_NSIG + 1]; /* the guest's dispositions */

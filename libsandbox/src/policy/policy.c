@@ -37,6 +37,17 @@ int sb_policy_new(uint32_t default_action, struct sb_policy **out)
 	return 0;
 }
 
+int sb_policy_set_default(struct sb_policy *p, uint32_t action)
+{
+	if (!p || !policy_action_ok(action))
+		return -EINVAL;
+	for (int nr = 0; nr < SB_NR_SYSCALLS; nr++)
+		if (!p->action_origin[nr] && p->action[nr] == p->default_action)
+			p->action[nr] = action;
+	p->default_action = action;
+	return 0;
+}
+
 int sb_policy_add(struct sb_policy *p, long nr, uint32_t action)
 {
 	if (!p || !nr_ok(nr) || !policy_action_ok(action))

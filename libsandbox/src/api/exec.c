@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/api/exec.c: sb_exec(): load a program with the loader and start it inside a new sandbox.
+ *
+ * Runs on the caller's stack, before the VM exists. A "#!" script is
+ * replaced by its interpreter (one level, as the interpreter must be an
+ * ELF program), then the loader maps the program and builds its stack,
+ * and sb_launch_impl() enters the VM at its first instruction. Any failure
+ * unmaps what was loaded and returns with the process as it was.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../loader/loader.h"
+#include "api.h"
+#include "launch.h"
+
+#define SHEBANG_MAX 256 /* as the kernel's BINPRM_BUF_SIZE */
+
+/* If path is a "#!" script, fill interp and arg (arg may be empty) from its
+ * first line, as the kernel parses it. 1: a script, 0: not one, -errno. */
+static int read_shebang(const char *path, char *interp, char *arg)
+{
+	char buf[SHEBANG_MAX + 1];
+	char *p, *end, *q;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0; /* the loader reports it */
+	n = read(fd, buf, SHEBANG_MAX);
+	close(fd);
+	if (n < 2 || buf[0] != '#' || buf[1] != '!')
+		return 0;
+	buf[n] = '\0';
+	end = memchr(buf, '\n', (size_t)n);
+	if (!end) {
+		/* defends against a first line the kernel would truncate */
+		if (n == SHEBANG_MAX)
+			return -ENOEXEC;
+		end = buf + n;
+	}
+	*end = '\0';
+	p = buf + 2;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	q = p;
+	while (*q && *q != ' ' && *q != '\t')
+		q++;
+	if (q == p)
+		return -ENOEXEC;
+	memcpy(interp, p, (size_t)(q - p));
+	interp[q - p] = '\0';
+	while (*q == ' ' || *q == '\t')
+		q++;
+	/* the rest of the line, trailing blanks removed, is one argument */
+	end = q + strlen(q);
+	while (end > q && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	memcpy(arg, q, (size_t)(end - q));
+	arg[end - q] = '\0';
+	return 1;
+}
+
+int sb_exec(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[])
+{
+	char err[LD_ERRLEN] = "", interp[SHEBANG_MAX + 1], arg[SHEBANG_MAX + 1];
+	struct ld_program *prog = NULL;
+	char **nargv = NULL;
+	const char *load = path;
+	struct sb_launch l;
+	size_t argc = 0;
+	int rc;
+
+	sb_set_error("%s", "");
+	if (!path || !argv)
+		return sb_fail(-EINVAL, "sb_exec: no path or argv");
+	if (sb_inside())
+		return sb_fail(-EBUSY, "already inside a sandbox");
+	while (argv[argc])
+		argc++;
+	rc = read_shebang(path, interp, arg);
+	if (rc < 0) {
+		sb_set_error("%s: bad \"#!\" line", path);
+		return rc;
+	}
+	if (rc == 1) {
+		size_t k = 0;
+
+		if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS)) {
+			rc = -errno;
+			sb_set_error("%s: %s", path, strerror(errno));
+			return rc;
+		}
+		nargv = calloc(argc + 4, sizeof *nargv);
+		if (!nargv)
+			return sb_fail(-ENOMEM, "out of memory");
+		nargv[k++] = interp;
+		if (arg[0])
+			nargv[k++] = arg;
+		nargv[k++] = (char *)path;
+		for (size_t i = 1; i < argc; i++)
+			nargv[k++] = argv[i];
+		nargv[k] = NULL;
+		load = interp;
+	}
+	prog = calloc(1, sizeof *prog);
+	if (!prog) {
+		rc = sb_fail(-ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = ld_load(load, prog, err, sizeof err);
+	if (rc) {
+		if (load == path)
+			sb_set_error("%s: %s", path, err);
+		else
+			sb_set_error("%s: interpreter %s: %s", path, load, err);
+		goto out;
+	}
+	rc = ld_build_stack(prog, nargv ? nargv : argv, envp, path, err, sizeof err);
+	if (rc) {
+		sb_set_error("%s: %s", path, err);
+		goto unload;
+	}
+	memset(&l, 0, sizeof l);
+	l.rip = prog->has_interp ? prog->interp.entry : prog->main.entry;
+	l.rsp = prog->sp;
+	l.brk = prog->brk;
+	l.stack_lo = prog->stack_lo;
+	l.stack_hi = prog->stack_hi;
+	l.keep[l.nkeep].lo = prog->main.lo;
+	l.keep[l.nkeep++].hi = prog->main.hi;
+	if (prog->has_interp) {
+		l.keep[l.nkeep].lo = prog->interp.lo;
+		l.keep[l.nkeep++].hi = prog->interp.hi;
+	}
+	l.keep[l.nkeep].lo = prog->stack_lo;
+	l.keep[l.nkeep++].hi = prog->stack_hi;
+	/* launch_one() walks the kept ranges in address order */
+	for (int i = 1; i < l.nkeep; i++)
+		for (int j = i; j > 0 && l.keep[j].lo < l.keep[j - 1].lo; j--) {
+			__typeof__(l.keep[0]) t = l.keep[j];
+
+			l.keep[j] = l.keep[j - 1];
+			l.keep[j - 1] = t;
+		}
+	rc = sb_launch_impl(pol, &l);
+	/* only failures come back */
+unload:
+	ld_unload(prog);
+out:
+	free(prog);
+	free(nargv);
+	return rc < 0 ? rc : -EINVAL;
+}

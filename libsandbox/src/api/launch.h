@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/api/launch.h: enter a sandbox that starts a loaded program (sb_exec) instead of returning. */
+#ifndef SB_LAUNCH_H
+#define SB_LAUNCH_H
+
+#include <stdint.h>
+#include "../../include/sandbox.h"
+
+#define SB_LAUNCH_MAX_KEEP 4
+
+struct sb_launch {
+	uint64_t rip, rsp;      /* the program's first instruction and initial stack */
+	uint64_t brk;           /* where its (emulated) break starts */
+	uint64_t stack_lo, stack_hi;
+	struct {
+		uint64_t lo, hi;
+	} keep[SB_LAUNCH_MAX_KEEP]; /* what the guest sees of the process at entry, sorted by address */
+	int nkeep;
+};
+
+/* As sb_enter(), but the vCPU starts at l->rip with l->rsp, all other
+ * registers zero and the FPU in its initial state, and every mapping
+ * outside l->keep (and the vDSO) is hidden from the guest. Returns only on
+ * failure, with a negative errno and sb_last_error() set. */
+int sb_launch_impl(const struct sb_policy *pol, const struct sb_launch *l);
+
+#endif
