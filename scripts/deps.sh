@@ -5,7 +5,7 @@ set -euo pipefail
 [ "${SKIP_APT:-0}" = 1 ] && exit 0
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
-PKGS=(build-essential cmake pkg-config libseccomp-dev libunwind-dev libcmocka-dev libelf-dev libjson-c-dev clang)
+PKGS=(build-essential cmake pkg-config libseccomp-dev libunwind-dev libcmocka-dev libelf-dev libjson-c-dev clang bubblewrap python3)
 # the KVM tests run inside Bochs (VT-x emulation) on hosts without /dev/kvm
 BOCHS_PKGS=(bochs bochsbios vgabios busybox-static cpio gzip grub-pc-bin grub-common xorriso mtools
 	    linux-headers-cloud-amd64)

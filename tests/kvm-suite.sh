@@ -23,12 +23,14 @@ part "example: policy_file_demo" 0 sh -c './policy_file_demo readonly.rf "$PWD/p
 	grep -q "make a socket *Permission denied" pfd.out &&
 	grep -q "\"rule\":\"readonly.rf:8\"" pfd.err &&
 	grep -q "\"paths\":{\"1\":\"/proc/version\"}.*\"errno\":13,\"rule\":\"unveil: refused by the kernel" pfd.err'
+part "launcher: real programs under ringfence run, compared with native runs; its walls" 0 sh ./run-programs.sh
 if [ -d asan ]; then
 	# LeakSanitizer stops the world with ptrace, which the sandbox refuses
 	export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	part "ASan+UBSan: smoke" 7 ./asan/t_smoke
 	part "ASan+UBSan: integration (cmocka)" 0 ./asan/test_kvm
 	part "ASan+UBSan: hostile (cmocka)" 0 ./asan/test_escape
+	part "ASan+UBSan: launcher" 0 env RF=./asan/ringfence sh ./run-programs.sh
 fi
 echo "kvm suite: $failed failed"
 exit $failed

@@ -24,6 +24,8 @@
 #   BOCHS_PAYLOAD   host directory copied to /payload in the guest (optional).
 #                   The shared libraries of every ELF file in it (ldd) are
 #                   copied too, at the same absolute paths, with the loader.
+#   BOCHS_ROOT      host directory copied to the guest's / (e.g. ROOT/usr/bin/perl
+#                   becomes /usr/bin/perl), shared libraries resolved likewise
 #   BOCHS_TIMEOUT   wall-clock limit of the Bochs run in seconds (default 900)
 #   BOCHS_MEGS      guest RAM in MiB (default 512)
 #   BOCHS_CPU       Bochs CPU model (default corei7_haswell_4770; icelake and
@@ -78,6 +80,7 @@ BOCHS_MEGS=${BOCHS_MEGS:-512}
 BOCHS_CPU=${BOCHS_CPU:-corei7_haswell_4770}
 BOCHS_IPS=${BOCHS_IPS:-50000000}
 BOCHS_PAYLOAD=${BOCHS_PAYLOAD:-}
+BOCHS_ROOT=${BOCHS_ROOT:-}
 # oops/panic -> reboot by triple fault -> Bochs (reset_on_triple_fault=0) stops at once.
 # cryptomgr.notests=1: the crypto self-tests cost ~18 s of emulated boot time.
 KCMDLINE="console=ttyS0,115200 quiet rdinit=/init oops=panic panic=1 reboot=t cryptomgr.notests=1"
@@ -88,6 +91,8 @@ for v in BOCHS_TIMEOUT BOCHS_MEGS BOCHS_IPS; do
 done
 [[ -z $KMOD_SRC || -d $KMOD_SRC ]] || die "--kmod: no such directory: $KMOD_SRC"
 [[ -z $BOCHS_PAYLOAD || -d $BOCHS_PAYLOAD ]] || die "BOCHS_PAYLOAD is not a directory: $BOCHS_PAYLOAD"
+[[ -z $BOCHS_ROOT || -d $BOCHS_ROOT ]] || die "BOCHS_ROOT is not a directory: $BOCHS_ROOT"
+[[ -z $BOCHS_ROOT ]] || BOCHS_ROOT=$(cd "$BOCHS_ROOT" && pwd)
 [[ -z $KMOD_SRC ]] || KMOD_SRC=$(cd "$KMOD_SRC" && pwd)
 [[ -z $BOCHS_PAYLOAD ]] || BOCHS_PAYLOAD=$(cd "$BOCHS_PAYLOAD" && pwd)
 
@@ -234,8 +239,20 @@ for ko in "${KMOD_KOS[@]}"; do
 done
 printf '%s\n' "$GUEST_CMD" >"$R/rf/cmd"
 
+# the files whose shared libraries must come along: the payload's, and those
+# of BOCHS_ROOT (copied to the guest's / at the same paths)
+scan=()
 if [[ -n $BOCHS_PAYLOAD ]]; then
 	cp -a "$BOCHS_PAYLOAD/." "$R/payload/"
+	scan+=("$R/payload")
+fi
+if [[ -n $BOCHS_ROOT ]]; then
+	cp -a "$BOCHS_ROOT/." "$R/"
+	while IFS= read -r -d '' f; do
+		scan+=("$R/${f#"$BOCHS_ROOT"/}")
+	done < <(find "$BOCHS_ROOT" -type f -print0)
+fi
+if [[ ${#scan[@]} -gt 0 ]]; then
 	# shared libraries (and the loader) of every ELF file, at the same paths
 	declare -A seen_lib=()
 	libdirs=()
@@ -245,6 +262,7 @@ if [[ -n $BOCHS_PAYLOAD ]]; then
 			# skip what is already in the initramfs (found via $ORIGIN)
 			[[ -n $lib && $lib != "$R"/* && -z ${seen_lib[$lib]:-} ]] || continue
 			seen_lib[$lib]=1
+			[[ -e $R$lib ]] && continue
 			mkdir -p "$R$(dirname "$lib")"
 			cp -L "$lib" "$R$lib"
 			libdirs+=("$(dirname "$lib")")
@@ -252,13 +270,13 @@ if [[ -n $BOCHS_PAYLOAD ]]; then
 			/=> not found/ { print "run-in-bochs: warning: " f ": " $1 " not found" > "/dev/stderr"; next }
 			$2 == "=>" && $3 ~ /^\// { print $3; next }
 			$1 ~ /^\// { print $1 }')
-	done < <(find "$R/payload" -type f -print0)
+	done < <(find "${scan[@]}" -type f -print0)
 	if [[ ${#seen_lib[@]} -gt 0 ]]; then
 		# an ld.so.cache covering every directory used, for libraries that
 		# the host found through its own ld.so.conf
 		printf '%s\n' "${libdirs[@]}" | sort -u >"$R/etc/ld.so.conf"
 		ldconfig -r "$R" 2>/dev/null || log "warning: ldconfig -r failed; relying on default library paths"
-		log "payload: $(find "$R/payload" -type f | wc -l) files, ${#seen_lib[@]} shared libraries"
+		log "payload: $(find "${scan[@]}" -type f | wc -l) files, ${#seen_lib[@]} shared libraries"
 	fi
 fi
 

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "../loader/loader.h"
 #include "api.h"
@@ -25,9 +26,15 @@ static int read_shebang(const char *path, char *interp, char *arg)
 {
 	char buf[SHEBANG_MAX + 1];
 	char *p, *end, *q;
+	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
+	/* defends against blocking on a FIFO (or a device): only a regular
+	 * file can be a script; the loader reports anything else */
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return 0; /* the loader reports it */
 	n = read(fd, buf, SHEBANG_MAX);

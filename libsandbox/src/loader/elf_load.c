@@ -68,8 +68,19 @@ static int prot_of(uint32_t flags)
 static int open_exec(const char *path, int *fdp, uint64_t *size, char *err, size_t len)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
+	/* defends against opening what is not a regular file: open(2) on a
+	 * FIFO blocks until a writer comes, and opening a device can act on
+	 * it (execve(2) refuses both without opening them). O_NONBLOCK covers
+	 * a file swapped for a FIFO between stat() and open(). */
+	if (stat(path, &st))
+		return fail(err, len, -errno, "%s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return fail(err, len, -EISDIR, "is a directory");
+	if (!S_ISREG(st.st_mode))
+		return fail(err, len, -EACCES, "not a regular file");
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return fail(err, len, -errno, "%s", strerror(errno));
 	if (fstat(fd, &st)) {
@@ -103,34 +114,48 @@ static int check_elf(int fd, uint64_t fsize, struct elf_info *in, char *err, siz
 	Elf *e = NULL;
 	GElf_Ehdr eh;
 	size_t phnum;
-	const char *id;
+	unsigned char id[EI_NIDENT];
+	ssize_t n;
 	uint64_t prev_end = 0;
 	int rc = -ENOEXEC;
 
 	memset(in, 0, sizeof *in);
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return fail(err, len, -ENOSYS, "libelf is unusable: %s", elf_errmsg(-1));
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		rc = fail(err, len, -ENOEXEC, "not an ELF file (exec format error)");
-		goto out;
-	}
-	id = elf_getident(e, NULL);
-	if (!id) {
-		rc = fail(err, len, -ENOEXEC, "truncated ELF identification");
-		goto out;
-	}
+	/* defends against misreported defects: the identification is read
+	 * here, not through libelf, which calls an empty or short file and an
+	 * unknown class, encoding or version all just "not ELF" */
+	if (fsize == 0)
+		return fail(err, len, -ENOEXEC, "empty file (exec format error)");
+	n = pread(fd, id, sizeof id, 0);
+	if (n < 0)
+		return fail(err, len, -errno, "cannot read: %s", strerror(errno));
+	if (n < SELFMAG || memcmp(id, ELFMAG, SELFMAG))
+		return fail(err, len, -ENOEXEC, "not an ELF file (exec format error)");
+	if (n < EI_NIDENT)
+		return fail(err, len, -ENOEXEC, "truncated ELF identification (%zd bytes)", n);
 	if (id[EI_CLASS] != ELFCLASS64) {
-		rc = fail(err, len, -ENOEXEC, "wrong architecture: %s ELF, x86-64 needs 64-bit",
-			  id[EI_CLASS] == ELFCLASS32 ? "32-bit" : "unknown-class");
-		goto out;
+		if (id[EI_CLASS] == ELFCLASS32)
+			return fail(err, len, -ENOEXEC, "wrong architecture: 32-bit ELF, x86-64 needs 64-bit");
+		return fail(err, len, -ENOEXEC, "bad ELF identification: unknown class %u", id[EI_CLASS]);
 	}
 	if (id[EI_DATA] != ELFDATA2LSB) {
-		rc = fail(err, len, -ENOEXEC, "wrong architecture: big-endian ELF");
+		if (id[EI_DATA] == ELFDATA2MSB)
+			return fail(err, len, -ENOEXEC, "wrong architecture: big-endian ELF");
+		return fail(err, len, -ENOEXEC, "bad ELF identification: unknown data encoding %u", id[EI_DATA]);
+	}
+	if (id[EI_VERSION] != EV_CURRENT)
+		return fail(err, len, -ENOEXEC, "bad ELF identification: version %u", id[EI_VERSION]);
+	if (fsize < sizeof(Elf64_Ehdr))
+		return fail(err, len, -ENOEXEC, "truncated ELF header (%llu of %zu bytes)", (unsigned long long)fsize,
+			    sizeof(Elf64_Ehdr));
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF) {
+		rc = fail(err, len, -ENOEXEC, "unreadable ELF file: %s", elf_errmsg(-1));
 		goto out;
 	}
-	if (fsize < sizeof(Elf64_Ehdr) || !gelf_getehdr(e, &eh)) {
-		rc = fail(err, len, -ENOEXEC, "truncated ELF header");
+	if (!gelf_getehdr(e, &eh)) {
+		rc = fail(err, len, -ENOEXEC, "unreadable ELF header: %s", elf_errmsg(-1));
 		goto out;
 	}
 	if (eh.e_machine != EM_X86_64) {
@@ -149,12 +174,24 @@ static int check_elf(int fd, uint64_t fsize, struct elf_info *in, char *err, siz
 		rc = fail(err, len, -ENOEXEC, "bad program header size %u", eh.e_phentsize);
 		goto out;
 	}
-	if (elf_getphdrnum(e, &phnum) || phnum == 0 || phnum > MAX_PHNUM) {
+	/* the count and offset come from the header itself, checked before
+	 * libelf reads the table: elf_getphdrnum() fails, or silently shrinks
+	 * the count, for a table past the end of the file, and reads the
+	 * count from section 0 for PN_XNUM (which execve(2) does not know) */
+	phnum = eh.e_phnum;
+	if (phnum == 0 || phnum > MAX_PHNUM) {
 		rc = fail(err, len, -ENOEXEC, "bad program header count (%zu; 1..%d)", phnum, MAX_PHNUM);
 		goto out;
 	}
 	if (eh.e_phoff > fsize || phnum * sizeof(Elf64_Phdr) > fsize - eh.e_phoff) {
 		rc = fail(err, len, -ENOEXEC, "truncated: the program headers run past the end of the file");
+		goto out;
+	}
+	/* defends against a table laid over the ELF header (libelf sees none
+	 * at offset 0) */
+	if (eh.e_phoff < sizeof(Elf64_Ehdr)) {
+		rc = fail(err, len, -ENOEXEC, "the program headers overlap the ELF header (offset %llu)",
+			  (unsigned long long)eh.e_phoff);
 		goto out;
 	}
 	in->type = eh.e_type;
@@ -262,7 +299,10 @@ static int find_phdr(const struct elf_info *in, uint64_t *vaddr)
 		const struct seg *s = &in->seg[i];
 
 		if (in->phdr_vaddr) {
-			if (in->phdr_vaddr >= s->vaddr && in->phdr_vaddr - s->vaddr + size <= s->filesz) {
+			/* written so as not to wrap: PT_PHDR's address is not
+			 * checked otherwise, and may be near 2^64 */
+			if (in->phdr_vaddr >= s->vaddr && in->phdr_vaddr - s->vaddr <= s->filesz &&
+			    size <= s->filesz - (in->phdr_vaddr - s->vaddr)) {
 				*vaddr = in->phdr_vaddr;
 				return 0;
 			}

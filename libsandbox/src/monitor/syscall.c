@@ -32,6 +32,23 @@
 #define KVM_MINOR 232
 #define MISC_MAJOR 10
 
+/* The one line on stderr that says why the process dies (the audit record,
+ * if any, has the details). */
+static void policy_kill_note(const struct sb_mon *m, long nr, const char *rule)
+{
+	char line[256];
+	struct sb_buf b = { line, 0, sizeof line };
+
+	buf_str(&b, "ringfence: sandboxed process ");
+	buf_dec(&b, m->pid);
+	buf_str(&b, " killed by the policy (SIGSYS): system call ");
+	buf_str(&b, sb_sysent_name(nr));
+	buf_str(&b, " refused by rule '");
+	buf_str(&b, rule);
+	buf_str(&b, "'\n");
+	buf_flush(&b, 2);
+}
+
 int mon_is_monfd(const struct sb_mon *m, long fd)
 {
 	for (int i = 0; i < m->nmonfd; i++)
@@ -401,6 +418,7 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 		/* TRAP raises SIGSYS in the process; until handlers run inside the
 		 * VM (issue #5) that signal takes its default action, as KILL */
 		audit_log(m, nr, a, act, 0, rule);
+		policy_kill_note(m, nr, rule);
 		mon_die(m, SIGSYS);
 	}
 	if (SB_ACT_IS_ERRNO(act))

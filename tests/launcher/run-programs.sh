@@ -1,0 +1,137 @@
+#!/bin/sh
+# tests/launcher/run-programs.sh: `ringfence run` on real programs, compared with native runs,
+# and the launcher's walls tried from inside. POSIX sh (busybox in the Bochs guest); run
+# from the directory tests/launcher/mkpayload.sh filled. Exit status: number of failures.
+cd "$(dirname "$0")" || exit 99
+RF=${RF:-./ringfence}
+BB=./busybox
+failed=0
+total=0
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+
+# same NAME CMD...: stdout and exit status equal natively and inside the sandbox
+same() {
+	name=$1
+	shift
+	total=$((total + 1))
+	"$@" >nat.out 2>nat.err
+	ns=$?
+	$RF run -- "$@" >sb.out 2>sb.err
+	ss=$?
+	if [ "$ns" = "$ss" ] && cmp -s nat.out sb.out; then
+		echo "ok   $name (status $ss, $(wc -l <sb.out) lines)"
+	else
+		fail "$name: native status $ns, inside $ss"
+		diff nat.out sb.out | head -n 20
+		head -n 20 sb.err
+	fi
+}
+
+# expect NAME WANT_STATUS CMD...: the command's status must be WANT_STATUS
+expect() {
+	name=$1 want=$2
+	shift 2
+	total=$((total + 1))
+	"$@" >ex.out 2>ex.err
+	st=$?
+	if [ "$st" = "$want" ]; then
+		echo "ok   $name (status $st)"
+		return 0
+	fi
+	fail "$name: status $st, want $want"
+	head -n 20 ex.out ex.err
+	return 1
+}
+
+# check NAME CONDITION-COMMAND...: a condition on the last outputs
+check() {
+	name=$1
+	shift
+	total=$((total + 1))
+	if "$@"; then echo "ok   $name"; else fail "$name"; fi
+}
+
+# ---- test data
+rm -rf data out && mkdir -p data/sub out
+$BB seq 1 3000 >data/nums
+printf 'pear\napple\nfig\nbanana\ncherry\n' >data/text.txt
+printf 'one two three\nfour five\n' >data/sub/words.txt
+$BB touch -d '2020-01-01 00:00:00' data/nums data/text.txt data/sub/words.txt data/sub data
+
+echo "--- busybox (static) applets"
+same "busybox ls" $BB ls -l data
+same "busybox cat" $BB cat data/text.txt
+same "busybox sort" $BB sort -rn data/nums
+same "busybox sha256sum" $BB sha256sum data/nums data/text.txt
+same "busybox wc" $BB wc data/nums data/text.txt
+same "busybox find" $BB find data -name '*.txt'
+same "busybox tar" $BB tar -cf - data
+same "busybox gzip" $BB gzip -c -9 data/nums
+same "busybox sed" $BB sed -n 's/^\(1\)\(2\)\(.*\)/<\2\1\3>/p' data/nums
+same "busybox awk" $BB awk '{ s += $1 } END { print s, NR }' data/nums
+same "busybox sh exit 42" $BB sh -c 'echo before; exit 42'
+same "busybox sh killed by SIGTERM" $BB sh -c 'echo before; kill -TERM $$; echo after'
+
+echo "--- coreutils (dynamic)"
+same "coreutils ls -l" ./bin/ls -l --time-style=+%Y data
+same "coreutils sort" ./bin/sort -r data/text.txt
+same "coreutils sha256sum" ./bin/sha256sum data/nums
+same "coreutils head" ./bin/head -n 7 data/nums
+same "coreutils missing file" ./bin/head nonexistent
+
+echo "--- interpreters"
+same "python3 json math re hashlib" /usr/bin/python3 -c "$(cat py_snippet.py)"
+same "sqlite3 in-memory" /usr/bin/sqlite3 :memory: "create table t(a integer, b text); insert into t values (1,'one'),(2,'two'),(3,'three'); select a, upper(b) from t where a >= 2 order by a desc; select count(*), sum(a) from t;"
+same "perl -e" /usr/bin/perl -e 'my %h = (b => 2, a => 1, c => 3); print join(",", map { "$_=$h{$_}" } sort keys %h), "\n"; print scalar reverse("ringfence"), "\n"; printf "%.6f\n", sqrt(2); print join(" ", grep { $_ % 7 == 0 } 1..50), "\n";'
+
+echo "--- the probe: auxv, break, fds, FPU (PIE, static, static-pie)"
+for p in probe probe-static probe-static-pie; do
+	same "$p auxv" ./$p auxv
+	same "$p brk" ./$p brk
+	same "$p fds" ./$p fds
+	same "$p float" ./$p float
+done
+
+echo "--- terminal and stdin pass through, PATH lookup, environment"
+total=$((total + 1))
+$BB sort <data/text.txt >nat.out
+$RF run -- $BB sort <data/text.txt >sb.out
+if cmp -s nat.out sb.out; then echo "ok   stdin passes through"; else fail "stdin passes through"; fi
+expect "PATH lookup (sh found on PATH)" 0 $RF run -- sh -c 'exit 0'
+expect "--clearenv --env" 0 $RF run --clearenv --env RF_X=42 -- $BB sh -c '[ "$RF_X" = 42 ] && [ -z "$HOME" ]'
+expect "--env NAME copies the caller's" 0 env RF_Y=7 $RF run --clearenv --env RF_Y -- $BB sh -c '[ "$RF_Y" = 7 ]'
+
+echo "--- exit statuses and errors"
+expect "command not found: 127" 127 $RF run -- no-such-command-here
+check "  one line on stderr" test "$(wc -l <ex.err)" = 1
+expect "a directory: 126" 126 $RF run -- /tmp
+expect "not executable: 126" 126 $RF run -- ./py_snippet.py
+expect "bad option: 125" 125 $RF run --no-such-option -- $BB true
+expect "bad policy file: 125" 125 $RF run --policy /nonexistent.rf -- $BB true
+expect "crash inside: SIGSEGV, 139" 139 $RF run -- ./probe touch-launcher
+rm -f kill.log
+expect "policy kill: SIGSYS, 159" 159 $RF run --pledge "stdio rpath" --default-action kill --log kill.log -- $BB sh -c 'echo x >/tmp/rf-kill'
+cat ex.err
+# (the shell running this script adds its own "Bad system call" line)
+check "  one line from ringfence on stderr naming the call" sh -c '[ "$(grep -c . ex.err)" -le 2 ] && [ "$(grep -c "^ringfence:" ex.err)" = 1 ] && grep -q "^ringfence: sandboxed process [0-9]* killed by the policy (SIGSYS): system call openat refused by rule .default.$" ex.err'
+check "  the audit record says kill" grep -q '"syscall":"openat".*"/tmp/rf-kill".*"decision":"kill"' kill.log
+
+echo "--- denials: unveil, pledge, audit log"
+rm -f audit.log out/a data/denied
+expect "write outside the unveiled tree fails" 1 $RF run --unveil "$PWD/out:rwc" --log audit.log -- $BB sh -c 'echo ok >out/a && echo bad >data/denied'
+check "  the allowed write happened" test -f out/a
+check "  the refused write did not" test ! -e data/denied
+check "  the audit log names the call and the path" grep -q '"syscall":"openat".*"data/denied".*"errno":13' audit.log
+expect "pledge without wpath: write refused (EPERM)" 1 $RF run --pledge "stdio rpath" --log - -- $BB sh -c 'echo x >/tmp/rf-denied'
+check "  the audit record is on stderr" grep -q '"decision":"errno","errno":1' ex.err
+expect "the log fd does not leak into the program" 0 $RF run --log audit.log -- ./probe fds
+check "  fds: 0 1 2" grep -qx 'fds: 0 1 2' ex.out
+
+echo "--- hostile: the launcher's memory is out of reach"
+for p in probe probe-static probe-static-pie; do
+	expect "$p: calls on the launcher's memory refused" 0 $RF run -- ./$p launcher
+	cat ex.out
+done
+
+echo "launcher: $((total - failed)) of $total passed, $failed failed"
+exit $failed
