@@ -112,21 +112,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "ringfence: %s\n", *sb_last_error() ? sb_last_error() : strerror(-rc));
 	sb_policy_free(pol);
 	free(env);
-	switch (rc) {
-	case -ENOENT:
-		return RF_EXIT_NOT_FOUND;
-	case -EACCES:
-	case -EISDIR:
-	case -ENOEXEC:
-	case -ELIBBAD:
-	case -E2BIG:
-	case -ETXTBSY:
-	case -ENAMETOOLONG:
-	case -ELOOP:
-	case -ENOTDIR:
-	case -EPERM:
-		return RF_EXIT_CANNOT_EXEC;
-	default:
-		return RF_EXIT_LAUNCHER; /* the sandbox could not be built (backend, memory, policy) */
-	}
+	/* sb_exec() names the program first exactly when the program could not
+	 * be loaded; anything else is the sandbox that could not be built */
+	if (strncmp(sb_last_error(), path, strlen(path)) || strncmp(sb_last_error() + strlen(path), ": ", 2))
+		return RF_EXIT_LAUNCHER;
+	return rc == -ENOENT ? RF_EXIT_NOT_FOUND : RF_EXIT_CANNOT_EXEC;
 }

@@ -13,7 +13,7 @@ printf 'pear\napple\nfig\nbanana\n' >"$payload/fruits.txt"
 cat >"$payload/demo.sh" <<'DEMO'
 set -x
 ./ringfence run -- ./sort -r fruits.txt
-./ringfence run --pledge "stdio rpath" --log - -- ./sort -r fruits.txt -o /tmp/sorted.txt
+./ringfence run --pledge "stdio rpath prot_exec" --log - -- ./sort -r fruits.txt -o /tmp/sorted.txt
 echo "exit status $?"
 DEMO
 "$here/scripts/kvm-run.sh" "$payload" -- sh ./demo.sh

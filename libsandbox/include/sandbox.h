@@ -311,6 +311,9 @@ SB_API int sb_enter(const struct sb_policy *pol);
  * interpreter), -EACCES (not executable, not a regular file), -EISDIR,
  * -ENOEXEC (not a loadable x86-64 ELF), -ELIBBAD (a bad interpreter),
  * -E2BIG (arguments too large), -ENOMEM, and sb_enter()'s errors.
+ * sb_last_error() starts with @path and ": " exactly when the program
+ * itself could not be loaded (where a shell would say 126 or 127); any
+ * other message means the sandbox could not be built.
  */
 SB_API int sb_exec(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[]);
 
