@@ -491,6 +491,8 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->backend = be;
 	m->set_window = be->set_window;
 	m->run_vcpu = be->run;
+	m->get_xsave = be->get_xsave;
+	m->set_xsave = be->set_xsave;
 	m->pid = getpid();
 	m->tid = gettid();
 	m->kvm_fd = m->vm_fd = m->vcpu_fd = m->log_fd = m->maps_fd = m->proc_fd = -1;
@@ -600,6 +602,10 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 		rc = sb_fail(-errno, "cannot read the FS/GS bases");
 		goto fail_mask;
 	}
+	m->xcr0 = st.xcr0;
+	/* standard-format XSAVE: x87+SSE 512, header 64, AVX 256, AVX-512 at
+	 * 1088..2688 (opmask, ZMM_Hi256, Hi16_ZMM) */
+	m->xsave_size = (st.xcr0 & 0xe0) ? 2688 : (st.xcr0 & 0x4) ? 832 : 576;
 	rc = be->setup_vcpu(m, &st, err, sizeof err);
 	if (rc) {
 		sb_set_error("%s", err);

@@ -52,6 +52,11 @@ int wall_install(const struct sb_mon *m)
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, KVM_SET_USER_MEMORY_REGION, 0));
+	/* the vCPU's FPU state, for signal frames */
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, KVM_GET_XSAVE, 0));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, KVM_SET_XSAVE, 0));
 	for (unsigned i = 0; i < SB_NIOCTL && !rc && policy_may_allow(m->policy, SYS_ioctl); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, sb_ioctl_cmds[i]));

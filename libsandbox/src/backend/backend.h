@@ -27,6 +27,10 @@ struct sb_backend {
 	int (*set_window)(struct sb_mon *mon, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
 	/* Run until the next exit. 0 or a negative errno (-EINTR, -EFAULT, ...). */
 	int (*run)(struct sb_mon *mon);
+	/* The vCPU's FPU/SSE/AVX state, standard XSAVE layout, 4096 bytes
+	 * (exit path: signal frames). 0 or a negative errno. */
+	int (*get_xsave)(struct sb_mon *mon, void *area);
+	int (*set_xsave)(struct sb_mon *mon, const void *area);
 };
 
 extern const struct sb_backend sb_backend_kvm;

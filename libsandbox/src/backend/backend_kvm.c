@@ -345,6 +345,8 @@ out:
 /* exit-path half: backend_kvm_exit.c */
 int sb_kvm_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
 int sb_kvm_run(struct sb_mon *m);
+int sb_kvm_get_xsave(struct sb_mon *m, void *area);
+int sb_kvm_set_xsave(struct sb_mon *m, const void *area);
 
 const struct sb_backend sb_backend_kvm = {
 	.name = "kvm",
@@ -352,4 +354,6 @@ const struct sb_backend sb_backend_kvm = {
 	.setup_vcpu = kvm_setup_vcpu,
 	.set_window = sb_kvm_set_window,
 	.run = sb_kvm_run,
+	.get_xsave = sb_kvm_get_xsave,
+	.set_xsave = sb_kvm_set_xsave,
 };

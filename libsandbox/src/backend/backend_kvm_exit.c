@@ -7,6 +7,21 @@
 
 int sb_kvm_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
 int sb_kvm_run(struct sb_mon *m);
+int sb_kvm_get_xsave(struct sb_mon *m, void *area);
+int sb_kvm_set_xsave(struct sb_mon *m, const void *area);
+
+/* struct kvm_xsave is exactly the 4096-byte area */
+_Static_assert(sizeof(struct kvm_xsave) == 4096, "kvm_xsave layout");
+
+int sb_kvm_get_xsave(struct sb_mon *m, void *area)
+{
+	return (int)sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_GET_XSAVE, area);
+}
+
+int sb_kvm_set_xsave(struct sb_mon *m, const void *area)
+{
+	return (int)sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_SET_XSAVE, area);
+}
 
 int sb_kvm_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size)
 {

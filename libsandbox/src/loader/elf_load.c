@@ -49,7 +49,7 @@ struct elf_info {
 	uint64_t align;
 };
 
-static int fail(char *err, size_t len, int rc, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t len, int rc, const char *fmt, ...)
 {
 	va_list ap;
 

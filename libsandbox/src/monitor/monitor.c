@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include "monitor.h"
 #include "mirror.h"
 #include "../guest/cpu_x86_64.h"
@@ -54,8 +55,23 @@ static void handle_syscall(struct sb_mon *m)
 	struct kvm_run *run = m->run;
 	struct kvm_regs *r = &run->s.regs.regs;
 	int cpl0 = run->s.regs.sregs.cs.dpl == 0;
+	long nr = (long)r->rax, rc;
 
-	r->rax = (uint64_t)mon_syscall(m, r);
+	/* rt_sigreturn only restores the process's own state from its own
+	 * memory (checked): no policy can refuse it, as none can refuse exit */
+	if (nr == SYS_rt_sigreturn) {
+		m->nsyscalls++;
+		sig_return(m);
+		return;
+	}
+	rc = mon_syscall(m, r);
+	if (rc == -EINTR && sig_restart(m, nr)) {
+		/* as the kernel's -ERESTARTSYS: after the handler (SA_RESTART),
+		 * the `syscall` instruction runs again with the same number */
+		rc = nr;
+		r->rcx -= 2;
+	}
+	r->rax = (uint64_t)rc;
 	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 	if (!cpl0) {
 		/* PVM: still in user mode at the stub */
@@ -69,6 +85,28 @@ static void handle_syscall(struct sb_mon *m)
 		/* sysretq would fault at ring 0 with a non-canonical rcx: return by hand,
 		 * the guest then takes its #GP in user mode, as natively */
 		return_to_user(m, r->rcx, r->rsp, r->r11);
+	}
+}
+
+/* si_code of a fault (as Linux's traps.c and fault.c) */
+static int vector_code(int v, uint64_t err)
+{
+	switch (v) {
+	case 0:
+		return 1; /* FPE_INTDIV */
+	case 16:
+	case 19:
+		return 7; /* FPE_FLTINV */
+	case 1:
+		return 2; /* TRAP_TRACE */
+	case 6:
+		return 2; /* ILL_ILLOPN */
+	case 14:
+		return (err & 1) ? 2 : 1; /* SEGV_ACCERR : SEGV_MAPERR */
+	case 17:
+		return 1; /* BUS_ADRALN */
+	default:
+		return 0x80; /* SI_KERNEL: #GP, #BP, #SS, ... */
 	}
 }
 
@@ -123,6 +161,9 @@ static void handle_exception(struct sb_mon *m, int v)
 	return_to_user(m, rip, rsp, rflags);
 	run->s.regs.regs.rflags = rflags;
 
+	m->fault_trapno = (uint64_t)v;
+	m->fault_err = err;
+	m->fault_cr2 = 0;
 	if (v == 14) {
 		uint64_t cr2 = run->s.regs.sregs.cr2;
 
@@ -130,8 +171,15 @@ static void handle_exception(struct sb_mon *m, int v)
 		 * made behind a call; the host decides */
 		if (!(err & 1) && mirror_fault(m, cr2, !!(err & 2), !!(err & 16)))
 			return;
+		/* the guest's handler, if it has one; else a report and death */
+		m->fault_cr2 = cr2;
+		if (!sig_force(m, SIGSEGV, vector_code(v, err), cr2))
+			return;
 		mon_crash(m, SIGSEGV, vector_name(v), cr2, v, err);
 	}
+	if (!sig_force(m, vector_signal(v), vector_code(v, err),
+		       (v == 13 || v == 3 || v == 12) ? 0 : rip))
+		return;
 	mon_crash(m, vector_signal(v), vector_name(v), rip, v, err);
 }
 
@@ -171,10 +219,14 @@ void mon_main(struct sb_mon *m)
 		m->nexits++;
 		if (rc == -EINTR || rc == -EAGAIN)
 			continue;
-		if (rc == -EFAULT)
+		if (rc == -EFAULT) {
 			/* the guest page tables allowed an access the host refused:
 			 * with an exact mirror this is a file mapping beyond its end */
+			m->fault_trapno = 14;
+			if (!sig_force(m, SIGBUS, 2 /* BUS_ADRERR */, 0))
+				continue;
 			mon_crash(m, SIGBUS, "access the host could not back (file mapping beyond its end?)", 0, -1, 0);
+		}
 		if (rc < 0)
 			mon_fatal(m, "KVM_RUN failed", rc);
 		run->kvm_dirty_regs = 0;

@@ -23,6 +23,22 @@ long emu_sig(struct sb_mon *m, long nr, const long *a);
 
 /* signal.c */
 void sig_deliver_pending(struct sb_mon *m);
+/* 1 if sig has a guest handler and is not blocked */
+int sig_has_handler(const struct sb_mon *m, int sig);
+/* make sig pending with a siginfo of (code, addr) (faults, TRAP) */
+void sig_raise(struct sb_mon *m, int sig, int code, uint64_t addr);
+/* deliver a fault's signal now; -1 if the guest has no handler for it
+ * (or blocks it): then the caller ends the process */
+int sig_force(struct sb_mon *m, int sig, int code, uint64_t addr);
+/* SIGSYS for a TRAP decision on call nr (siginfo as seccomp's) */
+void sig_raise_sys(struct sb_mon *m, long nr, uint64_t call_addr);
+/* 1 if a call nr that failed with EINTR is to be restarted (SA_RESTART) */
+int sig_restart(const struct sb_mon *m, long nr);
+/* sigframe.c: start the handler of sig (-EAGAIN: not now; -EFAULT: no
+ * frame could be written); come back from one (rt_sigreturn) */
+int sig_user_context(const struct sb_mon *m, uint64_t *rip, uint64_t *rflags);
+int sig_run_handler(struct sb_mon *m, int sig);
+void sig_return(struct sb_mon *m);
 int sig_set_host(struct sb_mon *m, int sig, const struct sb_ksigaction *guest);
 void sb_mon_sigstub(int sig, void *info, void *uc); /* host handler, runs on the vault altstack */
 extern char sb_mon_restorer[];                    /* api/enter_x86_64.S */

@@ -8,9 +8,13 @@
  * the host as they are, so a fatal signal ends the process as natively.
  * The host thread's signal mask is the guest's mask.
  *
- * Until handlers run inside the VM (issue #5), a pending signal whose guest
- * disposition is a handler takes the signal's default action; that is
- * written to stderr when it happens.
+ * A signal for a guest handler is delivered at the next point where the
+ * vCPU is in user mode between two exits: the monitor builds the frame the
+ * kernel would (sigframe.c) and starts the handler inside the VM. The stub
+ * sets kvm_run.immediate_exit, so a signal that arrives just before
+ * KVM_RUN is not left waiting for the next exit. Host handlers never have
+ * SA_RESTART: a forwarded call the signal interrupts comes back with EINTR,
+ * and the monitor restarts it the way the kernel would (sig_restart()).
  *
  * Freestanding: runs in the monitor's exit path and in signal context.
  */
@@ -46,7 +50,7 @@ int sig_set_host(struct sb_mon *m, int sig, const struct sb_ksigaction *g)
 		h.mask = 0;
 	} else {
 		h.handler = (uint64_t)sb_mon_sigstub;
-		h.flags = SA_SIGINFO | SA_ONSTACK | SA_RESTORER_K | (g->flags & SA_RESTART);
+		h.flags = SA_SIGINFO | SA_ONSTACK | SA_RESTORER_K;
 		h.restorer = (uint64_t)sb_mon_restorer;
 		h.mask = ~0ull;
 	}
@@ -73,29 +77,118 @@ void sb_mon_sigstub(int sig, void *info, void *uc)
 		sb_sys4(SYS_rt_sigaction, sig, &dfl, 0, SIGSET_SIZE);
 		return;
 	}
+	/* the host kernel's siginfo: trusted; the guest gets a copy */
+	for (int i = 0; i < 128; i++)
+		m->siginfo[sig][i] = ((const uint8_t *)info)[i];
 	__atomic_or_fetch(&m->pending, KSIG_BIT(sig), __ATOMIC_RELAXED);
+	m->run->immediate_exit = 1;
+}
+
+/* The lowest pending signal the guest does not block, or 0. */
+static int next_signal(const struct sb_mon *m)
+{
+	uint64_t p = __atomic_load_n(&m->pending, __ATOMIC_RELAXED) & ~m->sigmask;
+
+	return p ? __builtin_ctzll(p) + 1 : 0;
 }
 
 void sig_deliver_pending(struct sb_mon *m)
 {
-	uint64_t p = __atomic_exchange_n(&m->pending, 0, __ATOMIC_RELAXED);
+	int sig = next_signal(m);
+	uint64_t rip, rflags, h;
 
-	for (int sig = 1; sig <= SB_NSIG; sig++) {
-		char line[160];
-		struct sb_buf b = { line, 0, sizeof line };
-		uint64_t h = m->sig[sig].handler;
-
-		if (!(p & KSIG_BIT(sig)))
-			continue;
-		if (h == (uint64_t)SIG_IGN || h == (uint64_t)SIG_DFL || default_ignores(sig))
-			continue;
-		buf_str(&b, "ringfence: signal ");
-		buf_dec(&b, sig);
-		buf_str(&b, " has a handler in the sandboxed process; handlers do not run inside the VM yet "
-			    "(issue #5): default action taken\n");
-		buf_flush(&b, 2);
+	m->run->immediate_exit = 0;
+	/* inside a ring-0 stub (the signal came during KVM_RUN): the stub is
+	 * about to exit anyway, the handler starts after that exit */
+	if (!sig || sig_user_context(m, &rip, &rflags))
+		return;
+	__atomic_and_fetch(&m->pending, ~KSIG_BIT(sig), __ATOMIC_RELAXED);
+	h = m->sig[sig].handler;
+	if (h == (uint64_t)SIG_IGN)
+		return;
+	if (h == (uint64_t)SIG_DFL) {
+		/* only signals the monitor raises itself get here (the host
+		 * kernel acts on SIG_DFL directly): the default action */
+		if (default_ignores(sig))
+			return;
 		mon_die(m, sig);
 	}
+	if (sig_run_handler(m, sig)) {
+		/* as the kernel: a frame that cannot be written is SIGSEGV */
+		char line[160];
+		struct sb_buf b = { line, 0, sizeof line };
+
+		buf_str(&b, "ringfence: cannot write the frame for signal ");
+		buf_dec(&b, sig);
+		buf_str(&b, " on the sandboxed process's stack: SIGSEGV\n");
+		buf_flush(&b, 2);
+		mon_die(m, SIGSEGV);
+	}
+}
+
+int sig_has_handler(const struct sb_mon *m, int sig)
+{
+	uint64_t h = m->sig[sig].handler;
+
+	return h != (uint64_t)SIG_DFL && h != (uint64_t)SIG_IGN && !(m->sigmask & KSIG_BIT(sig));
+}
+
+void sig_raise(struct sb_mon *m, int sig, int code, uint64_t addr)
+{
+	uint8_t *si = m->siginfo[sig];
+
+	for (int i = 0; i < 128; i++)
+		si[i] = 0;
+	*(int32_t *)(si + 0) = sig;
+	*(int32_t *)(si + 8) = code;
+	*(uint64_t *)(si + 16) = addr;
+	__atomic_or_fetch(&m->pending, KSIG_BIT(sig), __ATOMIC_RELAXED);
+}
+
+int sig_force(struct sb_mon *m, int sig, int code, uint64_t addr)
+{
+	/* a synchronous fault the guest blocks or ignores kills it, as natively */
+	if (!sig_has_handler(m, sig))
+		return -1;
+	sig_raise(m, sig, code, addr);
+	__atomic_and_fetch(&m->pending, ~KSIG_BIT(sig), __ATOMIC_RELAXED);
+	if (sig_run_handler(m, sig))
+		mon_die(m, SIGSEGV);
+	return 0;
+}
+
+void sig_raise_sys(struct sb_mon *m, long nr, uint64_t call_addr)
+{
+	uint8_t *si = m->siginfo[SIGSYS];
+
+	sig_raise(m, SIGSYS, 1 /* SYS_SECCOMP */, call_addr);
+	*(int32_t *)(si + 24) = (int32_t)nr;
+	*(uint32_t *)(si + 28) = 0xc000003eu; /* AUDIT_ARCH_X86_64 */
+}
+
+/* Calls the kernel restarts after a handler with SA_RESTART (signal(7));
+ * the others return EINTR. */
+static int restartable(long nr)
+{
+	switch (nr) {
+	case SYS_read: case SYS_write: case SYS_readv: case SYS_writev: case SYS_pread64:
+	case SYS_pwrite64: case SYS_preadv: case SYS_pwritev: case SYS_preadv2: case SYS_pwritev2:
+	case SYS_ioctl: case SYS_open: case SYS_openat: case SYS_creat: case SYS_wait4: case SYS_waitid:
+	case SYS_accept: case SYS_accept4: case SYS_connect: case SYS_recvfrom: case SYS_recvmsg:
+	case SYS_sendto: case SYS_sendmsg: case SYS_flock: case SYS_fcntl: case SYS_futex:
+	case SYS_getrandom: case SYS_splice: case SYS_tee: case SYS_sendfile: case SYS_copy_file_range:
+	case SYS_mq_timedsend: case SYS_mq_timedreceive:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int sig_restart(const struct sb_mon *m, long nr)
+{
+	int sig = next_signal(m);
+
+	return sig && restartable(nr) && sig_has_handler(m, sig) && (m->sig[sig].flags & SA_RESTART);
 }
 
 static long do_sigaction(struct sb_mon *m, const long *a)
@@ -226,7 +319,7 @@ long emu_sig(struct sb_mon *m, long nr, const long *a)
 	case SYS_rt_sigsuspend:
 		return do_sigsuspend(m, a);
 	default:
-		/* rt_sigreturn: frames are built by the monitor from issue #5 on;
+		/* rt_sigreturn is handled before the policy (monitor.c):
 		 * forwarding it would load host registers from guest memory */
 		return -ENOSYS;
 	}

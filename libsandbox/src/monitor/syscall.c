@@ -414,9 +414,16 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 		rule = pol->origins + origin;
 	else
 		rule = pol->base[nr] == pol->default_action ? "default" : "policy";
+	if (act == SB_ACT_TRAP && sig_has_handler(m, SIGSYS)) {
+		/* as seccomp's RET_TRAP: the call is not made, SIGSYS is raised
+		 * with the call's number and address, and the handler finds rax
+		 * holding the number */
+		audit_log(m, nr, a, act, 0, rule);
+		sig_raise_sys(m, nr, r->rcx);
+		return nr;
+	}
 	if (act == SB_ACT_KILL || act == SB_ACT_TRAP) {
-		/* TRAP raises SIGSYS in the process; until handlers run inside the
-		 * VM (issue #5) that signal takes its default action, as KILL */
+		/* KILL; TRAP with SIGSYS not handled: death by SIGSYS */
 		audit_log(m, nr, a, act, 0, rule);
 		policy_kill_note(m, nr, rule);
 		mon_die(m, SIGSYS);

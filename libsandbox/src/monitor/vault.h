@@ -121,6 +121,8 @@ struct sb_mon {
 	 * monitor reads no data of libsandbox's image while the guest runs */
 	int (*set_window)(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
 	int (*run_vcpu)(struct sb_mon *m);
+	int (*get_xsave)(struct sb_mon *m, void *area);
+	int (*set_xsave)(struct sb_mon *m, const void *area);
 	uint64_t vault;            /* vault base */
 	uint64_t zone_lo, zone_hi; /* vault with its guards: never the guest's */
 	uint64_t image_lo, image_hi; /* libsandbox's image: its mappings cannot change */
@@ -164,6 +166,13 @@ struct sb_mon {
 	uint64_t pending;           /* set by the host signal handler */
 	uint64_t ss_sp, ss_size;    /* the guest's sigaltstack */
 	int ss_flags;
+	uint64_t xcr0;              /* the guest's XCR0: what its XSAVE areas hold */
+	uint64_t fault_err, fault_trapno, fault_cr2; /* for the next frame's sigcontext */
+	uint64_t xsave_size;        /* bytes of XSAVE state in a signal frame */
+	/* siginfo of each pending signal, as the host kernel gave it to the
+	 * stub (or as the monitor made it for faults and TRAP) */
+	uint8_t siginfo[SB_NSIG + 1][128];
+	uint8_t xsave[4096] __attribute__((aligned(64))); /* signal frames' FPU state */
 
 	uint64_t cur_rip;           /* guest rip of the call being handled, for reports */
 
@@ -178,6 +187,8 @@ struct sb_mon {
 	/* statistics */
 	uint64_t nexits, nsyscalls;
 };
+
+_Static_assert(sizeof(struct sb_mon) <= VLT_ALTSTACK, "struct sb_mon must fit below the altstack");
 
 #define SB_MON_MAGIC 0x52494e4746454e43ull /* "RINGFENC" */
 
