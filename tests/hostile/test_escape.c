@@ -1135,11 +1135,17 @@ static void test_rseq(void **state)
 static uint8_t frame_stack[32768] __attribute__((aligned(64)));
 static uint8_t escape_stack[16384] __attribute__((aligned(64)));
 
-/* reachable only through a forged signal frame taken by the host kernel */
+/* reachable only through a forged signal frame. The monitor honours a
+ * well-formed frame as the kernel does (it is the process's own state),
+ * but inside the VM: rseq then gets the monitor's own ENOSYS. Had the host
+ * kernel taken the frame, the process would run outside: exit ESCAPED. */
+#define SBT_EXIT_RESUMED_INSIDE 42
 static __attribute__((noreturn, used)) void escaped(void)
 {
+	long inside = sbt_sys6(SYS_rseq, 0, 32, 0, 0, 0, 0) == -ENOSYS;
+
 	for (;;)
-		sbt_sys6(SYS_exit_group, SBT_EXIT_ESCAPED, 0, 0, 0, 0, 0);
+		sbt_sys6(SYS_exit_group, inside ? SBT_EXIT_RESUMED_INSIDE : SBT_EXIT_ESCAPED, 0, 0, 0, 0, 0);
 }
 
 /* rt_sigreturn with rsp at sp; returns what the call returned if it returns */
@@ -1203,6 +1209,10 @@ static void sigreturn_case(int forged)
 	else if (!WIFSIGNALED(res->status))
 		printf("     (garbage frame natively: %s)\n", sbt_status_str(res->status));
 	assert_int_equal(sbt_run(sc_sigreturn, &forged, NULL, SBT_OUT | SBT_ERR, NULL, res), 0);
+	if (forged && WIFEXITED(res->status) && WEXITSTATUS(res->status) == SBT_EXIT_RESUMED_INSIDE) {
+		printf("     %s: honoured as the kernel would, and the process is still inside the VM\n", what);
+		return;
+	}
 	if (WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0) {
 		printf("     %s: refused, still sandboxed: %s", what, res->out);
 		return;

@@ -32,6 +32,8 @@
  * space, far from the launcher's own mappings (which the kernel puts near
  * the top), with room above it for the program break */
 #define DYN_BASE_LO 0x0000100000000000ull
+#define DYN_BASE_STEP 0x0000100000000000ull /* next candidate region */
+#define BRK_ROOM (1ull << 30)               /* free room wanted above it */
 
 struct seg {
 	uint64_t vaddr, memsz, offset, filesz;
@@ -334,7 +336,20 @@ static int map_segments(int fd, const struct elf_info *in, uint64_t hint, struct
 		/* reserve span + alignment, then trim to an aligned base */
 		uint64_t a = in->align, start;
 
-		r = mmap((void *)hint, span + a, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		r = MAP_FAILED;
+		/* the main program: the first low region with room for it and
+		 * BRK_ROOM of break above it (a sanitizer's shadow may hold the
+		 * first); the interpreter (hint 0): wherever the kernel likes */
+		for (int c = 0; hint && c < 4 && r == MAP_FAILED; c++) {
+			uint64_t h = hint + (uint64_t)c * DYN_BASE_STEP;
+
+			r = mmap((void *)h, span + a + BRK_ROOM, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+			if (r != MAP_FAILED)
+				munmap((uint8_t *)r + span + a, BRK_ROOM);
+		}
+		if (r == MAP_FAILED)
+			r = mmap(NULL, span + a, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (r == MAP_FAILED)
 			return fail(err, len, -errno, "cannot reserve %llu bytes: %s", (unsigned long long)span,
 				    strerror(errno));

@@ -112,7 +112,8 @@ int sig_run_handler(struct sb_mon *m, int sig)
 {
 	struct kvm_run *run = m->run;
 	struct kvm_regs *r = &run->s.regs.regs;
-	const struct sb_ksigaction *ka = &m->sig[sig];
+	/* a copy: SA_RESETHAND resets the disposition before the handler starts */
+	const struct sb_ksigaction act = m->sig[sig], *ka = &act;
 	struct k_rt_sigframe *f = (struct k_rt_sigframe *)(m->xsave + sizeof m->xsave - 512);
 	struct k_sigcontext *sc = &f->uc.uc_mcontext;
 	uint64_t rip, rflags, sp, fp, frame, fpsize = m->xsave_size + 4, newmask;
