@@ -14,6 +14,7 @@ part "smoke: enter, print, exit 7" 7 ./t_smoke
 part "integration (cmocka)" 0 ./test_kvm
 part "hostile (cmocka)" 0 ./test_escape
 part "signals: handlers inside the VM, forged frames (cmocka)" 0 ./test_signals
+part "processes: fork inside the VM (cmocka)" 0 ./test_process
 part "no /dev/kvm, bad backends, threads (cmocka)" 0 ./test_enter_nokvm
 part "example: filter_demo" 0 sh -c './filter_demo >demo.out 2>demo.err; s=$?; cat demo.out demo.err; [ $s = 0 ] && grep -q "inside the sandbox" demo.out && grep -q "refused: Operation not permitted" demo.out && grep -q "\"syscall\":\"openat\",\"nr\":257,.*\"decision\":\"errno\",\"errno\":1" demo.err'
 mkdir -p pfd && echo hello > pfd/readme.txt
@@ -32,6 +33,7 @@ if [ -d asan ]; then
 	part "ASan+UBSan: integration (cmocka)" 0 ./asan/test_kvm
 	part "ASan+UBSan: hostile (cmocka)" 0 ./asan/test_escape
 	part "ASan+UBSan: signals (cmocka)" 0 ./asan/test_signals
+	part "ASan+UBSan: processes (cmocka)" 0 ./asan/test_process
 	part "ASan+UBSan: launcher" 0 env RF=./asan/ringfence sh ./run-programs.sh
 fi
 echo "kvm suite: $failed failed"

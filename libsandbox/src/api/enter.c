@@ -67,13 +67,23 @@ static int pick_backend(const struct sb_backend **out)
 {
 	const char *b = getenv("RINGFENCE_BACKEND");
 
-	if (!b || !*b || !strcmp(b, "auto") || !strcmp(b, "kvm")) {
+	if (!b || !*b || !strcmp(b, "auto")) {
+		/* the VT-x module when it is loaded and usable by us, else /dev/kvm */
+		int fd = open("/dev/ringfence", O_RDWR | O_CLOEXEC);
+
+		*out = fd >= 0 ? &sb_backend_kmod : &sb_backend_kvm;
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (!strcmp(b, "kvm")) {
 		*out = &sb_backend_kvm;
 		return 0;
 	}
-	if (!strcmp(b, "kmod"))
-		return sb_fail(-ENODEV, "kmod backend: /dev/ringfence is not supported by this build yet "
-					"(issue #8); unset RINGFENCE_BACKEND to use /dev/kvm");
+	if (!strcmp(b, "kmod")) {
+		*out = &sb_backend_kmod;
+		return 0;
+	}
 	sb_set_error("RINGFENCE_BACKEND=%s: unknown backend (auto, kvm or kmod)", b);
 	return -EINVAL;
 }
@@ -493,6 +503,8 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->run_vcpu = be->run;
 	m->get_xsave = be->get_xsave;
 	m->set_xsave = be->set_xsave;
+	m->fork_child = be->fork_child;
+	m->gpipe[0] = m->gpipe[1] = -1;
 	m->pid = getpid();
 	m->tid = gettid();
 	m->kvm_fd = m->vm_fd = m->vcpu_fd = m->log_fd = m->maps_fd = m->proc_fd = -1;
@@ -625,6 +637,11 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	}
 	/* path rules: from here on the kernel checks every file the monitor
 	 * thread (and so every forwarded call) reaches */
+	{
+		const struct policy_unveil *pend;
+
+		m->landlocked = (pol && pol->nunveil) || unveil_pending(&pend) > 0;
+	}
 	rc = landlock_apply(pol, err, sizeof err);
 	if (rc) {
 		sb_set_error("%s", err);
@@ -635,6 +652,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	 * undone: should this fail, the thread keeps the path rules outside
 	 * the sandbox. Loading a filter libseccomp has built fails only for
 	 * lack of memory.) */
+	m->wall_pid = m->pid;
 	rc = wall_install(m);
 	if (rc) {
 		sb_fail(rc, "cannot install the monitor's own seccomp filter");

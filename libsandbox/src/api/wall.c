@@ -14,6 +14,7 @@
 #include <seccomp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <uapi/ringfence.h>
 #include "wall.h"
 #include "../monitor/ioctls.h"
 #include "../monitor/sysent.h"
@@ -26,9 +27,13 @@ static const int monitor_calls[] = {
 	SYS_kill, SYS_tgkill, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn, SYS_sigaltstack,
 	SYS_rt_sigsuspend, SYS_exit, SYS_exit_group, SYS_clock_gettime, SYS_getpid, SYS_gettid, SYS_shmdt,
 	SYS_prctl, SYS_seccomp, /* the crash-report child confines itself */
+	/* a fork child: new VM, its own /proc files and copy pipe (monitor/fork.c) */
+	SYS_dup3, SYS_pipe2, SYS_openat,
 	/* path rules for metadata calls (monitor/pathcheck.c) */
 	SYS_openat2, SYS_faccessat2, SYS_statx, SYS_fchmodat, SYS_fchownat, SYS_futimesat, SYS_utimensat,
 };
+
+static const unsigned long kmod_cmds[] = { RFK_RUN, RFK_SET_MEMORY_WINDOW, RFK_GET_XSAVE, RFK_SET_XSAVE };
 
 int wall_install(const struct sb_mon *m)
 {
@@ -52,11 +57,25 @@ int wall_install(const struct sb_mon *m)
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, KVM_SET_USER_MEMORY_REGION, 0));
+	/* a fork child builds its own VM and vCPU (backend_kvm_exit.c) */
+	{
+		static const unsigned long fork_ioctls[] = {
+			KVM_CREATE_VM, KVM_CREATE_VCPU, KVM_SET_TSS_ADDR, KVM_SET_CPUID2, KVM_SET_XCRS,
+			KVM_SET_SREGS, KVM_SET_REGS, KVM_SET_MSRS, KVM_SET_DEVICE_ATTR,
+		};
+
+		for (unsigned i = 0; i < sizeof fork_ioctls / sizeof fork_ioctls[0] && !rc; i++)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+					      SCMP_A1(SCMP_CMP_EQ, fork_ioctls[i], 0));
+	}
 	/* the vCPU's FPU state, for signal frames */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, KVM_GET_XSAVE, 0));
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, KVM_SET_XSAVE, 0));
+	/* the kmod backend's exit-path commands (/dev/ringfence, backend_kmod_exit.c) */
+	for (unsigned i = 0; i < sizeof kmod_cmds / sizeof kmod_cmds[0] && !rc; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, kmod_cmds[i], 0));
 	for (unsigned i = 0; i < SB_NIOCTL && !rc && policy_may_allow(m->policy, SYS_ioctl); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, sb_ioctl_cmds[i]));

@@ -31,8 +31,13 @@ struct sb_backend {
 	 * (exit path: signal frames). 0 or a negative errno. */
 	int (*get_xsave)(struct sb_mon *mon, void *area);
 	int (*set_xsave)(struct sb_mon *mon, const void *area);
+	/* In a child made by fork: the VM and vCPU are the parent's. Make new
+	 * ones with the same memory windows and vCPU state (regs, sregs; FPU
+	 * from mon->xsave). Exit path: freestanding. 0 or a negative errno. */
+	int (*fork_child)(struct sb_mon *mon, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 };
 
 extern const struct sb_backend sb_backend_kvm;
+extern const struct sb_backend sb_backend_kmod; /* /dev/ringfence, kmod/ */
 
 #endif

@@ -151,6 +151,7 @@ static int kvm_open(struct sb_mon *m, char *err, unsigned long errlen)
 		goto out;
 	}
 	m->run = run;
+	m->run_size = (uint32_t)mmap_size;
 	m->kvm_fd = kvm;
 	m->vm_fd = vm;
 	m->vcpu_fd = vcpu;
@@ -248,6 +249,13 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 	e = cpuid_find(cpuid, 7, 0);
 	if (e && (e->ebx & 1) && (getauxval(AT_HWCAP2) & 2 /* HWCAP2_FSGSBASE */))
 		cr4 |= CR4_FSGSBASE;
+	/* kept for fork children (backend_kvm_exit.c) */
+	if (sizeof *cpuid + cpuid->nent * sizeof cpuid->entries[0] > sizeof m->cpuid) {
+		snprintf(err, errlen, "kvm backend: %u CPUID entries do not fit the vault", cpuid->nent);
+		goto out;
+	}
+	m->cpuid_len = (uint32_t)(sizeof *cpuid + cpuid->nent * sizeof cpuid->entries[0]);
+	memcpy(m->cpuid, cpuid, m->cpuid_len);
 	if (ioctl(m->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "kvm backend: KVM_SET_CPUID2 failed: %s", strerror(errno));
@@ -310,6 +318,9 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 		uint64_t val[] = { ((uint64_t)GDT_UCODE32 << 48) | ((uint64_t)GDT_KCODE << 32), m->lstar,
 				   m->lstar_sysret + 3 /* the ud2 after sysretq */, SFMASK_GUEST, 0, 0 };
 
+		m->nmsr = 6;
+		memcpy(m->msr_idx, idx, sizeof idx);
+		memcpy(m->msr_val, val, sizeof val);
 		if (set_msrs(m->vcpu_fd, idx, val, 6)) {
 			snprintf(err, errlen, "kvm backend: KVM_SET_MSRS (syscall MSRs) failed");
 			goto out;
@@ -347,6 +358,7 @@ int sb_kvm_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hv
 int sb_kvm_run(struct sb_mon *m);
 int sb_kvm_get_xsave(struct sb_mon *m, void *area);
 int sb_kvm_set_xsave(struct sb_mon *m, const void *area);
+int sb_kvm_fork_child(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 
 const struct sb_backend sb_backend_kvm = {
 	.name = "kvm",
@@ -356,4 +368,5 @@ const struct sb_backend sb_backend_kvm = {
 	.run = sb_kvm_run,
 	.get_xsave = sb_kvm_get_xsave,
 	.set_xsave = sb_kvm_set_xsave,
+	.fork_child = sb_kvm_fork_child,
 };

@@ -107,6 +107,10 @@ long emu_call(struct sb_mon *m, long nr, const long *a)
 			sb_sys1(SYS_exit_group, a[0]);
 	case SYS_close_range:
 		return do_close_range(m, a);
+	case SYS_fork:
+	case SYS_vfork:
+	case SYS_clone:
+		return mon_fork(m, nr, a);
 	case SYS_rseq:
 		/* the kernel would keep writing (and following pointers in) the
 		 * guest's rseq area on behalf of the monitor thread */

@@ -23,6 +23,48 @@ static inline int gmem_range_ok(const struct sb_mon *m, uint64_t g, uint64_t n)
 	return g + n >= g && g + n <= SB_USER_TOP && !mirror_off_limits(m, g, g + n);
 }
 
+/* In a forked child the host seccomp filter still names the first
+ * process's pid for process_vm_*: copies go through a private pipe, the
+ * kernel checking the guest address on each side (write from the source,
+ * read into the destination). A short transfer is EFAULT; what is left in
+ * the pipe is drained. */
+static inline long gmem_pipe(const struct sb_mon *m, void *local, uint64_t g, uint64_t n, int write)
+{
+	uint8_t *src = write ? (uint8_t *)local : (uint8_t *)g, *dst = write ? (uint8_t *)g : (uint8_t *)local;
+
+	while (n) {
+		uint64_t c = n > 65536 ? 65536 : n;
+		long w = sb_sys3(SYS_write, m->gpipe[1], (long)src, (long)c), r = 0, got = 0;
+
+		if (w <= 0)
+			return -EFAULT;
+		while (got < w) {
+			r = sb_sys3(SYS_read, m->gpipe[0], (long)(dst + got), w - got);
+			if (r <= 0)
+				break;
+			got += r;
+		}
+		if (got < w) {
+			uint8_t sink[256];
+
+			/* the destination faulted: empty the pipe for the next copy */
+			while (got < w) {
+				r = sb_sys3(SYS_read, m->gpipe[0], (long)sink, w - got > 256 ? 256 : w - got);
+				if (r <= 0)
+					break;
+				got += r;
+			}
+			return -EFAULT;
+		}
+		if ((uint64_t)w < c)
+			return -EFAULT;
+		src += c;
+		dst += c;
+		n -= c;
+	}
+	return 0;
+}
+
 static inline long gmem_xfer(const struct sb_mon *m, void *local, uint64_t g, uint64_t n, int write)
 {
 	struct iovec l = { local, n }, r = { (void *)g, n };
@@ -32,6 +74,8 @@ static inline long gmem_xfer(const struct sb_mon *m, void *local, uint64_t g, ui
 		return 0;
 	if (!gmem_range_ok(m, g, n))
 		return -EFAULT;
+	if (m->pid != m->wall_pid)
+		return gmem_pipe(m, local, g, n, write);
 	rc = sb_sys6(write ? SYS_process_vm_writev : SYS_process_vm_readv, m->pid, (long)&l, 1, (long)&r, 1, 0);
 	if (rc < 0)
 		return rc == -ESRCH || rc == -EPERM ? -EFAULT : rc;

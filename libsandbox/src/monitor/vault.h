@@ -85,7 +85,7 @@
 
 #define SB_MAX_WINDOWS 4096
 #define SB_MAX_HIDDEN 256
-#define SB_MAX_MONFD 8
+#define SB_MAX_MONFD 12
 #define SB_NSIG 64
 
 struct sb_window {
@@ -123,6 +123,7 @@ struct sb_mon {
 	int (*run_vcpu)(struct sb_mon *m);
 	int (*get_xsave)(struct sb_mon *m, void *area);
 	int (*set_xsave)(struct sb_mon *m, const void *area);
+	int (*fork_child)(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 	uint64_t vault;            /* vault base */
 	uint64_t zone_lo, zone_hi; /* vault with its guards: never the guest's */
 	uint64_t image_lo, image_hi; /* libsandbox's image: its mappings cannot change */
@@ -167,6 +168,16 @@ struct sb_mon {
 	uint64_t ss_sp, ss_size;    /* the guest's sigaltstack */
 	int ss_flags;
 	uint64_t xcr0;              /* the guest's XCR0: what its XSAVE areas hold */
+	/* what a fork child needs to rebuild its VM (backend set-up fills it) */
+	uint32_t run_size;          /* bytes of the kvm_run mapping */
+	uint32_t cpuid_len;         /* bytes of struct kvm_cpuid2 in cpuid[] */
+	uint8_t cpuid[8192] __attribute__((aligned(8)));
+	uint32_t nmsr;
+	uint32_t msr_idx[8];
+	uint64_t msr_val[8];
+	int wall_pid;               /* the pid the host seccomp filter names (process_vm_*) */
+	int gpipe[2];               /* guest-memory copies through a pipe, in forked children */
+	int landlocked;             /* path rules are on: the kernel refuses new /proc opens */
 	uint64_t fault_err, fault_trapno, fault_cr2; /* for the next frame's sigcontext */
 	uint64_t xsave_size;        /* bytes of XSAVE state in a signal frame */
 	/* siginfo of each pending signal, as the host kernel gave it to the
