@@ -76,6 +76,20 @@ int main(int argc, char **argv)
 	char **env;
 	int rc;
 
+	/* the second half of an execve inside a sandbox (monitor/exec.c):
+	 * ringfence --exec-inner STATE_FD PATH ARGV... */
+	if (argc >= 4 && !strcmp(argv[1], "--exec-inner")) {
+		char *end;
+		long fd = strtol(argv[2], &end, 10);
+
+		if (*end || fd < 0 || fd > 65535) {
+			fprintf(stderr, "ringfence: --exec-inner: bad state fd\n");
+			return RF_EXIT_LAUNCHER;
+		}
+		rc = sb_exec_resume((int)fd, argv[3], argv + 4, environ);
+		fprintf(stderr, "ringfence: %s\n", *sb_last_error() ? sb_last_error() : strerror(-rc));
+		return rc == -ENOENT ? RF_EXIT_NOT_FOUND : RF_EXIT_CANNOT_EXEC;
+	}
 	if (rf_parse(argc, argv, &o, &cmd) < 0)
 		return RF_EXIT_LAUNCHER;
 	if (cmd == RF_CMD_HELP) {

@@ -317,6 +317,16 @@ SB_API int sb_enter(const struct sb_policy *pol);
  */
 SB_API int sb_exec(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[]);
 
+/**
+ * sb_exec_resume() - the second half of an execve() made inside a sandbox
+ * that sb_exec() started: the monitor executes the launcher again with
+ * "--exec-inner STATE_FD PATH ARGV..." (docs/architecture.md); the
+ * launcher passes them here. Loads PATH as sb_exec() does and enters a new
+ * VM under the policy and audit settings in STATE_FD. Returns only on
+ * failure, as sb_exec().
+ */
+SB_API int sb_exec_resume(int state_fd, const char *path, char *const argv[], char *const envp[]);
+
 /** sb_inside() - 1 inside a sandbox entered by sb_enter(), 0 outside. */
 SB_API int sb_inside(void);
 

@@ -508,15 +508,23 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->pid = getpid();
 	m->tid = gettid();
 	m->kvm_fd = m->vm_fd = m->vcpu_fd = m->log_fd = m->maps_fd = m->proc_fd = -1;
+	m->exe_fd = -1;
 	m->gpa_next = GPA_BASE;
 	m->sys = vault + VLT_SYS;
-	rc = policy_compile(pol, (struct cp_policy *)(vault + VLT_POLICY));
+	if (l && l->compiled) {
+		memcpy((void *)(vault + VLT_POLICY), l->compiled, sizeof(struct cp_policy));
+		rc = 0;
+	} else {
+		rc = policy_compile(pol, (struct cp_policy *)(vault + VLT_POLICY));
+	}
 	if (rc) {
 		sb_fail(rc, "the policy does not fit the monitor's table (too many rules or origin names)");
 		goto fail;
 	}
 	m->policy = (const struct cp_policy *)(vault + VLT_POLICY);
 
+	if (l)
+		m->kvm_fd = l->kvm_fd;
 	rc = be->open(m, err, sizeof err);
 	if (rc) {
 		sb_set_error("%s", err);
@@ -528,8 +536,14 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 		rc = sb_fail(-errno, "cannot open /proc/self: is /proc mounted?");
 		goto fail;
 	}
-	m->audit_flags = pol ? pol->audit_flags : 0;
-	if (pol && pol->log_fd >= 0) {
+	m->audit_flags = l && l->compiled ? l->audit_flags : pol ? pol->audit_flags : 0;
+	if (l && l->compiled && l->log_fd >= 0) {
+		m->log_fd = fcntl(l->log_fd, F_DUPFD_CLOEXEC, 3);
+		if (m->log_fd < 0) {
+			rc = sb_fail(-errno, "cannot duplicate the inherited audit fd");
+			goto fail;
+		}
+	} else if (pol && pol->log_fd >= 0) {
 		m->log_fd = fcntl(pol->log_fd, F_DUPFD_CLOEXEC, 3);
 		if (m->log_fd < 0) {
 			rc = sb_fail(-errno, "cannot duplicate the denial log fd");
@@ -537,7 +551,17 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 		}
 	}
 	{
-		int *fds[] = { &m->kvm_fd, &m->vm_fd, &m->vcpu_fd, &m->maps_fd, &m->proc_fd, &m->log_fd };
+		int *fds[] = { &m->kvm_fd, &m->vm_fd, &m->vcpu_fd, &m->maps_fd, &m->proc_fd, &m->log_fd, &m->exe_fd };
+
+		/* a launched program may execve: the launcher's own executable
+		 * starts the next one (monitor/exec.c) */
+		if (l) {
+			m->exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+			if (m->exe_fd < 0) {
+				rc = sb_fail(-errno, "cannot open the launcher's executable (/proc/self/exe)");
+				goto fail;
+			}
+		}
 
 		for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++) {
 			if (*fds[i] < 0)
@@ -674,7 +698,7 @@ fail_mask:
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 fail:
 	{
-		int fds[] = { m->kvm_fd, m->vm_fd, m->vcpu_fd, m->maps_fd, m->proc_fd, m->log_fd };
+		int fds[] = { m->kvm_fd, m->vm_fd, m->vcpu_fd, m->maps_fd, m->proc_fd, m->log_fd, m->exe_fd };
 
 		for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++)
 			if (fds[i] >= 0)

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../loader/loader.h"
+#include "../monitor/exec_state.h"
+#include "../policy/compiled.h"
 #include "api.h"
 #include "launch.h"
 
@@ -71,7 +73,8 @@ static int read_shebang(const char *path, char *interp, char *arg)
 	return 1;
 }
 
-int sb_exec(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[])
+static int exec_common(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[],
+		       const struct sb_launch *inherit)
 {
 	char err[LD_ERRLEN] = "", interp[SHEBANG_MAX + 1], arg[SHEBANG_MAX + 1];
 	struct ld_program *prog = NULL;
@@ -131,7 +134,13 @@ int sb_exec(const struct sb_policy *pol, const char *path, char *const argv[], c
 		sb_set_error("%s: %s", path, err);
 		goto unload;
 	}
-	memset(&l, 0, sizeof l);
+	if (inherit)
+		l = *inherit;
+	else {
+		memset(&l, 0, sizeof l);
+		l.kvm_fd = l.log_fd = -1;
+	}
+	l.nkeep = 0;
 	l.rip = prog->has_interp ? prog->interp.entry : prog->main.entry;
 	l.rsp = prog->sp;
 	l.brk = prog->brk;
@@ -161,4 +170,55 @@ out:
 	free(prog);
 	free(nargv);
 	return rc < 0 ? rc : -EINVAL;
+}
+
+int sb_exec(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[])
+{
+	return exec_common(pol, path, argv, envp, NULL);
+}
+
+int sb_exec_resume(int state_fd, const char *path, char *const argv[], char *const envp[])
+{
+	struct sb_exec_state st;
+	struct sb_launch l;
+	struct stat sst;
+	void *pol = NULL;
+	int rc;
+
+	sb_set_error("%s", "");
+	/* defends against a state fd that is not the monitor's memfd (this
+	 * entry is reachable from any command line) and against a state of
+	 * another version of the library */
+	if (fstat(state_fd, &sst) || !S_ISREG(sst.st_mode) ||
+	    pread(state_fd, &st, sizeof st, 0) != (ssize_t)sizeof st || st.magic != SB_EXEC_STATE_MAGIC ||
+	    st.version != SB_EXEC_STATE_VERSION || st.policy_size != sizeof(struct cp_policy) ||
+	    (uint64_t)sst.st_size != sizeof st + st.policy_size) {
+		close(state_fd);
+		return sb_fail(-EINVAL, "--exec-inner: not a sandbox's exec state");
+	}
+	pol = malloc(st.policy_size);
+	if (!pol) {
+		close(state_fd);
+		return sb_fail(-ENOMEM, "out of memory");
+	}
+	rc = pread(state_fd, pol, st.policy_size, sizeof st) == (ssize_t)st.policy_size ? 0 : -EIO;
+	close(state_fd);
+	if (rc) {
+		free(pol);
+		return sb_fail(rc, "--exec-inner: cannot read the policy");
+	}
+	/* the inherited fds must not reach the program: close-on-exec ones
+	 * are closed at entry (the monitor keeps its own duplicates) */
+	if (st.kvm_fd >= 0)
+		(void)fcntl(st.kvm_fd, F_SETFD, FD_CLOEXEC);
+	if (st.log_fd >= 0)
+		(void)fcntl(st.log_fd, F_SETFD, FD_CLOEXEC);
+	memset(&l, 0, sizeof l);
+	l.compiled = pol;
+	l.audit_flags = st.audit_flags;
+	l.kvm_fd = st.kvm_fd;
+	l.log_fd = st.log_fd;
+	rc = exec_common(NULL, path, argv, envp, &l);
+	free(pol);
+	return rc;
 }

@@ -16,6 +16,12 @@ struct sb_launch {
 		uint64_t lo, hi;
 	} keep[SB_LAUNCH_MAX_KEEP]; /* what the guest sees of the process at entry, sorted by address */
 	int nkeep;
+	/* execve inside a sandbox (sb_exec_resume): the previous monitor's
+	 * compiled policy and settings; NULL compiled: compile the policy */
+	const void *compiled;
+	uint32_t audit_flags;
+	int kvm_fd; /* an open KVM device to use, or -1 */
+	int log_fd; /* the audit fd (with compiled), or -1 */
 };
 
 /* As sb_enter(), but the vCPU starts at l->rip with l->rsp, all other

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <uapi/ringfence.h>
@@ -67,6 +68,28 @@ int wall_install(const struct sb_mon *m)
 		for (unsigned i = 0; i < sizeof fork_ioctls / sizeof fork_ioctls[0] && !rc; i++)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 					      SCMP_A1(SCMP_CMP_EQ, fork_ioctls[i], 0));
+	}
+	/* execve inside a launched sandbox (monitor/exec.c) runs the launcher
+	 * again under this filter: what its start-up and sb_exec() need */
+	if (!rc && m->exe_fd >= 0 &&
+	    (policy_may_allow(m->policy, SYS_execve) || policy_may_allow(m->policy, SYS_execveat))) {
+		static const int launcher_calls[] = {
+			SYS_execveat, SYS_memfd_create, SYS_fcntl, SYS_brk, SYS_arch_prctl, SYS_set_tid_address,
+			SYS_set_robust_list, SYS_rseq, SYS_prlimit64, SYS_mprotect, SYS_pread64, SYS_access,
+			SYS_faccessat, SYS_getrandom, SYS_getdents64, SYS_getuid, SYS_geteuid, SYS_getgid,
+			SYS_getegid, SYS_readlink, SYS_madvise, SYS_futex, SYS_sched_getaffinity, SYS_uname,
+			SYS_getcwd, SYS_sysinfo, SYS_getppid, SYS_dup, SYS_poll, SYS_exit,
+		};
+		static const unsigned long launcher_ioctls[] = {
+			KVM_GET_API_VERSION, KVM_CHECK_EXTENSION, KVM_GET_VCPU_MMAP_SIZE, KVM_GET_SUPPORTED_CPUID,
+			KVM_GET_SREGS, KVM_HAS_DEVICE_ATTR, KVM_SET_XSAVE, TCGETS,
+		};
+
+		for (unsigned i = 0; i < sizeof launcher_calls / sizeof launcher_calls[0] && !rc; i++)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, launcher_calls[i], 0);
+		for (unsigned i = 0; i < sizeof launcher_ioctls / sizeof launcher_ioctls[0] && !rc; i++)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+					      SCMP_A1(SCMP_CMP_EQ, launcher_ioctls[i], 0));
 	}
 	/* the vCPU's FPU state, for signal frames */
 	if (!rc)

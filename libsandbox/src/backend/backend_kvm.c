@@ -71,7 +71,9 @@ static int kvm_open(struct sb_mon *m, char *err, unsigned long errlen)
 	long mmap_size;
 	void *run;
 
-	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	/* an inherited device (execve inside a sandbox), else /dev/kvm */
+	kvm = m->kvm_fd >= 0 ? m->kvm_fd : open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	m->kvm_fd = -1;
 	if (kvm < 0) {
 		rc = -errno;
 		if (rc == -ENOENT || rc == -ENODEV || rc == -ENXIO)

@@ -107,6 +107,9 @@ long emu_call(struct sb_mon *m, long nr, const long *a)
 			sb_sys1(SYS_exit_group, a[0]);
 	case SYS_close_range:
 		return do_close_range(m, a);
+	case SYS_execve:
+	case SYS_execveat:
+		return mon_execve(m, nr, a);
 	case SYS_fork:
 	case SYS_vfork:
 	case SYS_clone:

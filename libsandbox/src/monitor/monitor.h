@@ -24,6 +24,9 @@ long emu_sig(struct sb_mon *m, long nr, const long *a);
 /* fork.c: fork, vfork, clone without CLONE_VM */
 long mon_fork(struct sb_mon *m, long nr, const long *a);
 
+/* exec.c: execve, execveat (sandboxes made by sb_exec) */
+long mon_execve(struct sb_mon *m, long nr, const long *a);
+
 /* signal.c */
 void sig_deliver_pending(struct sb_mon *m);
 /* 1 if sig has a guest handler and is not blocked */
