@@ -310,7 +310,9 @@ static void sc_mremap_next_to_vault(void *arg)
 	unsigned char *p, *q;
 
 	(void)arg;
-	SBT_CHECK(sbt_find_mapping("kvm-vcpu", &run_lo, &run_hi) == 0);
+	/* the run area: /dev/kvm's, or /dev/ringfence's (the kmod backend) */
+	SBT_CHECK(sbt_find_mapping("kvm-vcpu", &run_lo, &run_hi) == 0 ||
+		  sbt_find_mapping("ringfence-vcpu", &run_lo, &run_hi) == 0);
 	/* the vault starts at the chunk of kvm_run; a 2 MiB guard lies below it */
 	below = (run_lo & ~(chunk - 1)) - chunk - chunk;
 	p = mmap((void *)below, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
