@@ -4,6 +4,7 @@
 #   2. the same with AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. the KVM tests (integration, hostile, examples) on /dev/kvm: here if
 #      the host has it, else inside Bochs' VT-x emulation
+#   4. the benchmarks' smoke run (bench/run --quick: every mode produces a number)
 # Ends with one line "suites: N passed, M failed".
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,6 +80,9 @@ kvm_tests() {
 	BOCHS_ROOT=$root "$here/scripts/kvm-run.sh" "$payload" -- sh ./kvm-suite.sh
 }
 suite "KVM tests (integration, hostile, example; and under ASan+UBSan)" kvm_tests
+
+# the benchmark suite's smoke run (one Bochs boot of its own): every mode produces a number
+suite "benchmarks (bench/run --quick)" "$here/bench/run" --quick --build-dir "$here/build"
 
 echo "suites: $pass passed, $fail failed"
 [ "$fail" = 0 ]
