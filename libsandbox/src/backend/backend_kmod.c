@@ -204,6 +204,7 @@ int sb_kmod_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t h
 int sb_kmod_run(struct sb_mon *m);
 int sb_kmod_get_xsave(struct sb_mon *m, void *area);
 int sb_kmod_set_xsave(struct sb_mon *m, const void *area);
+int sb_kmod_fork_child(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 
 const struct sb_backend sb_backend_kmod = {
 	.name = "kmod",
@@ -213,4 +214,5 @@ const struct sb_backend sb_backend_kmod = {
 	.run = sb_kmod_run,
 	.get_xsave = sb_kmod_get_xsave,
 	.set_xsave = sb_kmod_set_xsave,
+	.fork_child = sb_kmod_fork_child, /* refuses: ENOSYS */
 };

@@ -9,6 +9,7 @@ int sb_kmod_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t h
 int sb_kmod_run(struct sb_mon *m);
 int sb_kmod_get_xsave(struct sb_mon *m, void *area);
 int sb_kmod_set_xsave(struct sb_mon *m, const void *area);
+int sb_kmod_fork_child(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 
 int sb_kmod_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size)
 {
@@ -52,4 +53,16 @@ int sb_kmod_set_xsave(struct sb_mon *m, const void *area)
 	for (unsigned i = 0; i < 512; i++)
 		x.region[i] = in[i];
 	return (int)sb_sys3(SYS_ioctl, m->vcpu_fd, RFK_SET_XSAVE, &x);
+}
+
+/* fork inside the sandbox (monitor/fork.c) is not supported on this backend
+ * yet: the child's new VM would need RFK_CREATE_VM in the child (its own mm)
+ * and the parent's windows and vCPU state replayed. Refused cleanly here, so
+ * the monitor reports it instead of calling a null pointer. */
+int sb_kmod_fork_child(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs)
+{
+	(void)m;
+	(void)regs;
+	(void)sregs;
+	return -ENOSYS;
 }
