@@ -84,5 +84,10 @@ suite "KVM tests (integration, hostile, example; and under ASan+UBSan)" kvm_test
 # the benchmark suite's smoke run (one Bochs boot of its own): every mode produces a number
 suite "benchmarks (bench/run --quick)" "$here/bench/run" --quick --build-dir "$here/build"
 
+# ringfence.ko (issue #8): built against Debian 12's cloud kernel headers, loaded in one
+# Bochs boot of its own (~2 min), tests/bochs/kmod-suite.sh on the kmod backend
+suite "VT-x module ringfence.ko in Bochs (load, probe, smoke, policy denial, test_kvm on kmod, unload)" \
+	env SKIP_APT=1 "$here/tests/bochs/kmod-job.sh" "$here/build"
+
 echo "suites: $pass passed, $fail failed"
 [ "$fail" = 0 ]
