@@ -72,6 +72,25 @@ same "busybox awk" $BB awk '{ s += $1 } END { print s, NR }' data/nums
 same "busybox sh exit 42" $BB sh -c 'echo before; exit 42'
 same "busybox sh killed by SIGTERM" $BB sh -c 'echo before; kill -TERM $$; echo after'
 
+echo "--- shells: fork, exec, pipes, subshells, background jobs"
+cat >script.sh <<'SCRIPT'
+count() { n=0; while read -r line; do n=$((n + 1)); done; echo "$n lines"; }
+./busybox seq 1 200 | ./busybox grep 7 | count
+for w in alpha beta gamma; do echo "$w" | ./busybox tr a-z A-Z; done | ./busybox sort -r
+( cd data && ./../busybox ls ) | ./busybox wc -l
+./busybox sleep 0.2 & bg=$!
+echo "background job started"
+wait "$bg"; echo "background job done: $?"
+v=$(./busybox echo nested $(./busybox echo twice)); echo "$v"
+./busybox false || echo "false failed as it should"
+exit 5
+SCRIPT
+same "sh: subshells, command substitution, builtin pipes" $BB sh -c 'x=$(echo inner); echo "got $x"; (exit 3); echo "sub $?"; echo pipe | { read y; echo "read $y"; }'
+same "sh: seq | sort -r | head -3 (fork + exec)" $BB sh -c "$BB seq 1000 | ./bin/sort -r | ./bin/head -3"
+same "sh: background job and wait" $BB sh -c "$BB sleep 0.1 & echo started; wait; echo done"
+same "sh: a child that cannot exec" $BB sh -c './nonexistent; echo "status $?"'
+same "sh: a script with pipes, subshells, functions, jobs" $BB sh script.sh
+
 echo "--- coreutils (dynamic)"
 same "coreutils ls -l" ./bin/ls -l --time-style=+%Y data
 same "coreutils sort" ./bin/sort -r data/text.txt

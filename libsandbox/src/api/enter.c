@@ -551,7 +551,13 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 		}
 	}
 	{
-		int *fds[] = { &m->kvm_fd, &m->vm_fd, &m->vcpu_fd, &m->maps_fd, &m->proc_fd, &m->log_fd, &m->exe_fd };
+		int *fds[] = { &m->kvm_fd, &m->vm_fd, &m->vcpu_fd, &m->maps_fd, &m->proc_fd, &m->log_fd, &m->exe_fd,
+			       &m->gpipe[0], &m->gpipe[1] };
+
+		if (l && l->compiled && pipe2(m->gpipe, O_CLOEXEC)) {
+			rc = sb_fail(-errno, "cannot make the monitor's copy pipe");
+			goto fail;
+		}
 
 		/* a launched program may execve: the launcher's own executable
 		 * starts the next one (monitor/exec.c) */
@@ -676,7 +682,10 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	 * undone: should this fail, the thread keeps the path rules outside
 	 * the sandbox. Loading a filter libseccomp has built fails only for
 	 * lack of memory.) */
-	m->wall_pid = m->pid;
+	/* process_vm_* in the filter names this pid; after an execve inside a
+	 * sandbox an older filter names another one, and stays: then guest
+	 * memory is copied through a pipe (monitor/gmem.h) */
+	m->wall_pid = l && l->compiled ? 0 : m->pid;
 	rc = wall_install(m);
 	if (rc) {
 		sb_fail(rc, "cannot install the monitor's own seccomp filter");
@@ -698,7 +707,8 @@ fail_mask:
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 fail:
 	{
-		int fds[] = { m->kvm_fd, m->vm_fd, m->vcpu_fd, m->maps_fd, m->proc_fd, m->log_fd, m->exe_fd };
+		int fds[] = { m->kvm_fd, m->vm_fd, m->vcpu_fd, m->maps_fd, m->proc_fd, m->log_fd, m->exe_fd,
+			      m->gpipe[0], m->gpipe[1] };
 
 		for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++)
 			if (fds[i] >= 0)

@@ -65,6 +65,11 @@ static void handle_syscall(struct sb_mon *m)
 		return;
 	}
 	rc = mon_syscall(m, r);
+	if (rc == -EINTR) {
+		const long a[6] = { (long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9 };
+
+		sig_after_eintr(m, nr, a);
+	}
 	if (rc == -EINTR && sig_restart(m, nr)) {
 		/* as the kernel's -ERESTARTSYS: after the handler (SA_RESTART),
 		 * the `syscall` instruction runs again with the same number */

@@ -38,6 +38,8 @@ void sig_raise(struct sb_mon *m, int sig, int code, uint64_t addr);
 int sig_force(struct sb_mon *m, int sig, int code, uint64_t addr);
 /* SIGSYS for a TRAP decision on call nr (siginfo as seccomp's) */
 void sig_raise_sys(struct sb_mon *m, long nr, uint64_t call_addr);
+/* a call with a temporary signal mask failed with EINTR: deliver with it */
+void sig_after_eintr(struct sb_mon *m, long nr, const long *a);
 /* 1 if a call nr that failed with EINTR is to be restarted (SA_RESTART) */
 int sig_restart(const struct sb_mon *m, long nr);
 /* sigframe.c: start the handler of sig (-EAGAIN: not now; -EFAULT: no

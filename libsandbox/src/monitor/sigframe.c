@@ -172,8 +172,11 @@ int sig_run_handler(struct sb_mon *m, int sig)
 	if (!(ka->flags & SA_RESTORER_K) || gmem_out(m, fp, m->xsave, fpsize) || gmem_out(m, frame, f, sizeof *f))
 		return -EFAULT;
 
-	/* the handler's mask; SA_RESETHAND; SS_AUTODISARM */
-	newmask = m->sigmask | ka->mask;
+	/* the handler's mask (from the call's temporary mask after
+	 * sigsuspend & co., whose frame restores the mask from before);
+	 * SA_RESETHAND; SS_AUTODISARM */
+	newmask = (m->in_suspend ? m->suspend_mask : m->sigmask) | ka->mask;
+	m->in_suspend = 0;
 	if (!(ka->flags & SA_NODEFER))
 		newmask |= KSIG_BIT(sig);
 	newmask &= ~(KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));

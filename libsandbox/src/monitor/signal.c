@@ -87,7 +87,8 @@ void sb_mon_sigstub(int sig, void *info, void *uc)
 /* The lowest pending signal the guest does not block, or 0. */
 static int next_signal(const struct sb_mon *m)
 {
-	uint64_t p = __atomic_load_n(&m->pending, __ATOMIC_RELAXED) & ~m->sigmask;
+	uint64_t mask = m->in_suspend ? m->suspend_mask : m->sigmask;
+	uint64_t p = __atomic_load_n(&m->pending, __ATOMIC_RELAXED) & ~mask;
 
 	return p ? __builtin_ctzll(p) + 1 : 0;
 }
@@ -100,8 +101,11 @@ void sig_deliver_pending(struct sb_mon *m)
 	m->run->immediate_exit = 0;
 	/* inside a ring-0 stub (the signal came during KVM_RUN): the stub is
 	 * about to exit anyway, the handler starts after that exit */
-	if (!sig || sig_user_context(m, &rip, &rflags))
+	if (!sig || sig_user_context(m, &rip, &rflags)) {
+		if (!sig)
+			m->in_suspend = 0;
 		return;
+	}
 	__atomic_and_fetch(&m->pending, ~KSIG_BIT(sig), __ATOMIC_RELAXED);
 	h = m->sig[sig].handler;
 	if (h == (uint64_t)SIG_IGN)
@@ -164,6 +168,38 @@ void sig_raise_sys(struct sb_mon *m, long nr, uint64_t call_addr)
 	sig_raise(m, SIGSYS, 1 /* SYS_SECCOMP */, call_addr);
 	*(int32_t *)(si + 24) = (int32_t)nr;
 	*(uint32_t *)(si + 28) = 0xc000003eu; /* AUDIT_ARCH_X86_64 */
+}
+
+void sig_after_eintr(struct sb_mon *m, long nr, const long *a)
+{
+	uint64_t set = 0, g = 0;
+	struct {
+		uint64_t set, size;
+	} ps;
+
+	switch (nr) {
+	case SYS_rt_sigsuspend:
+		g = (uint64_t)a[0];
+		break;
+	case SYS_ppoll:
+		g = (uint64_t)a[3];
+		break;
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		g = (uint64_t)a[4];
+		break;
+	case SYS_pselect6:
+		if (a[5] && !gmem_in(m, &ps, (uint64_t)a[5], sizeof ps))
+			g = ps.set;
+		break;
+	default:
+		return;
+	}
+	/* the mask the call had is the guest's own data: read it again */
+	if (!g || gmem_in(m, &set, g, sizeof set))
+		return;
+	m->suspend_mask = set & ~(KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));
+	m->in_suspend = 1;
 }
 
 /* Calls the kernel restarts after a handler with SA_RESTART (signal(7));

@@ -165,6 +165,10 @@ struct sb_mon {
 	struct sb_ksigaction sig[SB_NSIG + 1]; /* the guest's dispositions */
 	uint64_t sigmask;           /* the guest's blocked set (the host thread uses it too) */
 	uint64_t pending;           /* set by the host signal handler */
+	/* a call with a temporary mask (sigsuspend, ppoll, ...) came back
+	 * with EINTR: the next delivery uses that mask, as the kernel does */
+	int in_suspend;
+	uint64_t suspend_mask;
 	uint64_t ss_sp, ss_size;    /* the guest's sigaltstack */
 	int ss_flags;
 	uint64_t xcr0;              /* the guest's XCR0: what its XSAVE areas hold */
