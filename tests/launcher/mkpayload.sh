@@ -13,6 +13,10 @@ mkdir -p "$payload/bin" "$root/usr/bin"
 cp "$build/cli/ringfence" "$build"/tests/launcher/probe{,-static,-static-pie} "$payload/"
 cp "$here/run-programs.sh" "$here/py_snippet.py" "$payload/"
 cp "$(command -v busybox)" "$payload/busybox"
+# Docker's default seccomp profile, for --seccomp-profile (scripts/docker-profile.sh)
+if [ -n "${RINGFENCE_DOCKER_PROFILE:-}" ] && [ -f "$RINGFENCE_DOCKER_PROFILE" ]; then
+	cp "$RINGFENCE_DOCKER_PROFILE" "$payload/docker-default.json"
+fi
 for p in ls sort sha256sum head; do cp "/usr/bin/$p" "$payload/bin/"; done
 for p in perl sqlite3 python3.11; do cp "/usr/bin/$p" "$root/usr/bin/"; done
 ln -sf python3.11 "$root/usr/bin/python3"
