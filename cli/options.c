@@ -21,6 +21,8 @@ void rf_usage(FILE *f)
 	      "  --policy FILE            text policy file (docs/policy.md); repeatable\n"
 	      "  --pledge \"PROMISES\"      allow the calls of these OpenBSD-style promises\n"
 	      "                           (a dynamic program needs prot_exec to map its libraries)\n"
+	      "  --exec-pledge \"PROMISES\" the promises of the programs it executes (pledge's\n"
+	      "                           execpromises; default: the same policy)\n"
 	      "  --unveil PATH:PERMS      make PATH visible with PERMS from r w x c; repeatable;\n"
 	      "                           once given, every other path is out of reach\n"
 	      "  --seccomp-profile FILE   an OCI/Docker seccomp JSON profile; repeatable\n"
@@ -75,7 +77,7 @@ static int parse_action(const char *s, uint32_t *out)
 }
 
 enum {
-	O_POLICY = 256, O_PLEDGE, O_UNVEIL, O_PROFILE, O_LOG, O_LOG_BT, O_DEFAULT, O_BACKEND, O_ENV, O_CLEARENV,
+	O_POLICY = 256, O_PLEDGE, O_EXEC_PLEDGE, O_UNVEIL, O_PROFILE, O_LOG, O_LOG_BT, O_DEFAULT, O_BACKEND, O_ENV, O_CLEARENV,
 	O_VERSION,
 };
 
@@ -84,6 +86,7 @@ int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
 	static const struct option lo[] = {
 		{ "policy", required_argument, 0, O_POLICY },
 		{ "pledge", required_argument, 0, O_PLEDGE },
+		{ "exec-pledge", required_argument, 0, O_EXEC_PLEDGE },
 		{ "unveil", required_argument, 0, O_UNVEIL },
 		{ "seccomp-profile", required_argument, 0, O_PROFILE },
 		{ "log", required_argument, 0, O_LOG },
@@ -134,6 +137,13 @@ int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
 				return -1;
 			}
 			o->pledge = optarg;
+			break;
+		case O_EXEC_PLEDGE:
+			if (o->exec_pledge) {
+				fprintf(stderr, "ringfence: --exec-pledge given twice (put all promises in one)\n");
+				return -1;
+			}
+			o->exec_pledge = optarg;
 			break;
 		case O_UNVEIL:
 			if (add(o->unveil, &o->nunveil, optarg, "--unveil"))

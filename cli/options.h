@@ -19,6 +19,7 @@ struct rf_opts {
 	const char *profile[RF_MAX_LIST];
 	int nprofile;
 	const char *pledge;     /* NULL: not given */
+	const char *exec_pledge; /* NULL: executed programs keep the policy */
 	const char *unveil[RF_MAX_LIST];
 	int nunveil;
 	const char *env[RF_MAX_LIST];

@@ -65,6 +65,9 @@ static int open_log(const char *log)
 	return fd;
 }
 
+/* the exec policy lives as long as the launcher: the library reads it at entry */
+static struct sb_policy *exec_pol;
+
 int rf_build_policy(const struct rf_opts *o, struct sb_policy **out)
 {
 	struct sb_policy *pol = NULL;
@@ -100,6 +103,20 @@ int rf_build_policy(const struct rf_opts *o, struct sb_policy **out)
 		rc = sb_policy_set_default(pol, o->default_action);
 		if (rc) {
 			report(rc, "--default-action", NULL);
+			goto fail;
+		}
+	}
+	if (o->exec_pledge) {
+		rc = sb_policy_new(o->default_action, &exec_pol);
+		if (!rc)
+			rc = sb_policy_pledge(exec_pol, o->exec_pledge);
+		if (rc) {
+			report(rc, "--exec-pledge", o->exec_pledge);
+			goto fail;
+		}
+		rc = sb_policy_set_exec(pol, exec_pol);
+		if (rc) {
+			report(rc, "--exec-pledge", NULL);
 			goto fail;
 		}
 	}

@@ -95,6 +95,16 @@ struct sb_policy;
 SB_API int sb_policy_new(uint32_t default_action, struct sb_policy **out);
 
 /**
+ * sb_policy_set_exec() - the policy of programs the sandboxed process
+ * executes (pledge's execpromises): an execve() inside starts the new
+ * program under @exec_pol, and so do its own execs. NULL: the same policy
+ * (the default). @exec_pol is read when the sandbox is entered and must
+ * stay valid until then; it must not have an exec policy itself.
+ * Return: 0, -EINVAL.
+ */
+SB_API int sb_policy_set_exec(struct sb_policy *pol, const struct sb_policy *exec_pol);
+
+/**
  * sb_policy_set_default() - change the default action, as a policy file's
  * "default" line does: calls that took the old default and that no rule or
  * promise named take the new one; the others keep their action.

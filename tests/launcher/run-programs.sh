@@ -160,6 +160,13 @@ check "  the audit record is on stderr" grep -q '"decision":"errno","errno":1' e
 expect "the log fd does not leak into the program" 0 $RF run --log audit.log -- ./probe fds
 check "  fds: 0 1 2" grep -qx 'fds: 0 1 2' ex.out
 
+echo "--- exec policy (pledge's execpromises)"
+rm -f xp.log
+expect "--exec-pledge: the executed program runs under its own promises" 1 $RF run --pledge "stdio rpath proc exec prot_exec" --exec-pledge "stdio prot_exec" --log xp.log -- $BB sh -c 'read l <data/text.txt && echo "sh read $l" && ./busybox cat data/text.txt'
+check "  the shell (rpath) read the file" grep -q "sh read pear" ex.out
+check "  the executed cat (no rpath) was refused, and audited" grep -q '"syscall":"open.*data/text.txt.*"decision":"errno","errno":1' xp.log
+expect "without --exec-pledge the executed program keeps the policy" 0 $RF run --pledge "stdio rpath proc exec prot_exec" -- $BB sh -c './busybox cat data/text.txt >/dev/null'
+
 echo "--- hostile: the launcher's memory is out of reach"
 for p in probe probe-static probe-static-pie; do
 	expect "$p: calls on the launcher's memory refused" 0 $RF run -- ./$p launcher

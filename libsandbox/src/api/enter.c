@@ -513,10 +513,16 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->sys = vault + VLT_SYS;
 	if (l && l->compiled) {
 		memcpy((void *)(vault + VLT_POLICY), l->compiled, sizeof(struct cp_policy));
+		if (l->compiled_exec)
+			memcpy((void *)(vault + VLT_XPOLICY), l->compiled_exec, sizeof(struct cp_policy));
 		rc = 0;
 	} else {
 		rc = policy_compile(pol, (struct cp_policy *)(vault + VLT_POLICY));
+		if (!rc && pol && pol->exec_policy)
+			rc = policy_compile(pol->exec_policy, (struct cp_policy *)(vault + VLT_XPOLICY));
 	}
+	if ((l && l->compiled_exec) || (!(l && l->compiled) && pol && pol->exec_policy))
+		m->exec_policy = (const struct cp_policy *)(vault + VLT_XPOLICY);
 	if (rc) {
 		sb_fail(rc, "the policy does not fit the monitor's table (too many rules or origin names)");
 		goto fail;

@@ -192,16 +192,18 @@ int sb_exec_resume(int state_fd, const char *path, char *const argv[], char *con
 	if (fstat(state_fd, &sst) || !S_ISREG(sst.st_mode) ||
 	    pread(state_fd, &st, sizeof st, 0) != (ssize_t)sizeof st || st.magic != SB_EXEC_STATE_MAGIC ||
 	    st.version != SB_EXEC_STATE_VERSION || st.policy_size != sizeof(struct cp_policy) ||
-	    (uint64_t)sst.st_size != sizeof st + st.policy_size) {
+	    (st.exec_policy_size && st.exec_policy_size != sizeof(struct cp_policy)) ||
+	    (uint64_t)sst.st_size != sizeof st + st.policy_size + st.exec_policy_size) {
 		close(state_fd);
 		return sb_fail(-EINVAL, "--exec-inner: not a sandbox's exec state");
 	}
-	pol = malloc(st.policy_size);
+	pol = malloc((size_t)st.policy_size + st.exec_policy_size);
 	if (!pol) {
 		close(state_fd);
 		return sb_fail(-ENOMEM, "out of memory");
 	}
-	rc = pread(state_fd, pol, st.policy_size, sizeof st) == (ssize_t)st.policy_size ? 0 : -EIO;
+	rc = pread(state_fd, pol, (size_t)st.policy_size + st.exec_policy_size, sizeof st) ==
+			     (ssize_t)(st.policy_size + st.exec_policy_size) ? 0 : -EIO;
 	close(state_fd);
 	if (rc) {
 		free(pol);
@@ -215,6 +217,7 @@ int sb_exec_resume(int state_fd, const char *path, char *const argv[], char *con
 		(void)fcntl(st.log_fd, F_SETFD, FD_CLOEXEC);
 	memset(&l, 0, sizeof l);
 	l.compiled = pol;
+	l.compiled_exec = st.exec_policy_size ? (const uint8_t *)pol + st.policy_size : NULL;
 	l.audit_flags = st.audit_flags;
 	l.kvm_fd = st.kvm_fd;
 	l.log_fd = st.log_fd;

@@ -19,6 +19,7 @@ struct sb_launch {
 	/* execve inside a sandbox (sb_exec_resume): the previous monitor's
 	 * compiled policy and settings; NULL compiled: compile the policy */
 	const void *compiled;
+	const void *compiled_exec; /* with compiled: the exec policy, or NULL */
 	uint32_t audit_flags;
 	int kvm_fd; /* an open KVM device to use, or -1 */
 	int log_fd; /* the audit fd (with compiled), or -1 */

@@ -36,6 +36,12 @@ static const int monitor_calls[] = {
 
 static const unsigned long kmod_cmds[] = { RFK_RUN, RFK_SET_MEMORY_WINDOW, RFK_GET_XSAVE, RFK_SET_XSAVE };
 
+/* What the process, or a program it executes (exec policy), may be let do. */
+static int may(const struct sb_mon *m, long nr)
+{
+	return policy_may_allow(m->policy, nr) || (m->exec_policy && policy_may_allow(m->exec_policy, nr));
+}
+
 int wall_install(const struct sb_mon *m)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -72,7 +78,7 @@ int wall_install(const struct sb_mon *m)
 	/* execve inside a launched sandbox (monitor/exec.c) runs the launcher
 	 * again under this filter: what its start-up and sb_exec() need */
 	if (!rc && m->exe_fd >= 0 &&
-	    (policy_may_allow(m->policy, SYS_execve) || policy_may_allow(m->policy, SYS_execveat))) {
+	    (may(m, SYS_execve) || may(m, SYS_execveat))) {
 		static const int launcher_calls[] = {
 			SYS_execveat, SYS_memfd_create, SYS_fcntl, SYS_brk, SYS_arch_prctl, SYS_set_tid_address,
 			SYS_set_robust_list, SYS_rseq, SYS_prlimit64, SYS_mprotect, SYS_pread64, SYS_access,
@@ -99,7 +105,7 @@ int wall_install(const struct sb_mon *m)
 	/* the kmod backend's exit-path commands (/dev/ringfence, backend_kmod_exit.c) */
 	for (unsigned i = 0; i < sizeof kmod_cmds / sizeof kmod_cmds[0] && !rc; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, kmod_cmds[i], 0));
-	for (unsigned i = 0; i < SB_NIOCTL && !rc && policy_may_allow(m->policy, SYS_ioctl); i++)
+	for (unsigned i = 0; i < SB_NIOCTL && !rc && may(m, SYS_ioctl); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, sb_ioctl_cmds[i]));
 	/* what the policy can forward (never the integrity-refused calls) */
@@ -108,7 +114,7 @@ int wall_install(const struct sb_mon *m)
 
 		if (!(se->flags & SE_KNOWN) || (se->flags & SE_DENY) || nr == SYS_ioctl)
 			continue;
-		if (!policy_may_allow(m->policy, nr))
+		if (!may(m, nr))
 			continue;
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, (int)nr, 0);
 		if (rc == -EEXIST)

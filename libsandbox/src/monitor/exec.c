@@ -205,6 +205,7 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 	st.magic = SB_EXEC_STATE_MAGIC;
 	st.version = SB_EXEC_STATE_VERSION;
 	st.policy_size = sizeof(struct cp_policy);
+	st.exec_policy_size = m->exec_policy ? sizeof(struct cp_policy) : 0;
 	st.audit_flags = m->audit_flags;
 	st.kvm_fd = m->kvm_fd;
 	st.log_fd = m->log_fd;
@@ -212,7 +213,12 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 	if (memfd < 0)
 		return memfd;
 	if (sb_sys3(SYS_write, memfd, (long)&st, sizeof st) != sizeof st ||
-	    sb_sys3(SYS_write, memfd, (long)m->policy, sizeof(struct cp_policy)) != (long)sizeof(struct cp_policy)) {
+	    /* the new program runs under the exec policy (execpromises), which
+	     * also stays the policy of its own execs */
+	    sb_sys3(SYS_write, memfd, (long)(m->exec_policy ? m->exec_policy : m->policy), sizeof(struct cp_policy)) !=
+		    (long)sizeof(struct cp_policy) ||
+	    (m->exec_policy && sb_sys3(SYS_write, memfd, (long)m->exec_policy, sizeof(struct cp_policy)) !=
+				       (long)sizeof(struct cp_policy))) {
 		sb_sys1(SYS_close, memfd);
 		return -ENOMEM;
 	}

@@ -17,7 +17,8 @@ struct sb_exec_state {
 	uint32_t audit_flags;
 	int32_t kvm_fd;  /* the KVM device, inherited */
 	int32_t log_fd;  /* the audit fd, inherited, or -1 */
-	uint32_t pad[9];
+	uint32_t exec_policy_size; /* 0, or a second struct cp_policy follows: the exec policy */
+	uint32_t pad[8];
 };
 
 #endif

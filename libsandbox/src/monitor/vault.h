@@ -22,6 +22,7 @@
  *   VLT_PTPOOL    guest page-table pages -> one memory window, never mapped
  *                 in the guest page tables
  *   VLT_POLICY    the compiled policy (policy/compiled.h)
+ *   VLT_XPOLICY   the compiled policy of executed programs, if it differs
  *
  * Only VLT_SYS and VLT_PTPOOL are in memory windows; nothing else of the
  * vault exists in guest-physical space.
@@ -54,7 +55,8 @@
 #define VLT_PTPOOL_SIZE (64ull << 20)
 #define VLT_POLICY (VLT_PTPOOL + VLT_PTPOOL_SIZE)
 #define VLT_POLICY_SIZE (2ull << 20)
-#define VLT_SIZE (VLT_POLICY + VLT_POLICY_SIZE)
+#define VLT_XPOLICY (VLT_POLICY + VLT_POLICY_SIZE)
+#define VLT_SIZE (VLT_XPOLICY + VLT_POLICY_SIZE)
 #define VLT_GUARD SB_CHUNK
 
 /* offsets inside VLT_SYS */
@@ -154,6 +156,9 @@ struct sb_mon {
 	int tid;
 	struct sb_ptpool pt;
 
+	/* the policy programs executed inside run under (pledge's
+	 * execpromises), at VLT_XPOLICY; NULL: the same policy */
+	const struct cp_policy *exec_policy;
 	/* the compiled policy, at VLT_POLICY (a copy: the caller's is guest memory) */
 	const struct cp_policy *policy;
 

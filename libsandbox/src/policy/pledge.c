@@ -737,7 +737,7 @@ int sb_policy_pledge(struct sb_policy *pol, const char *promises)
 
 /* Set once sb_pledge() has entered: the policy (freeing it inside could take
  * brk or munmap, which the promises may forbid) and the execpromises. */
-static struct sb_policy *entered_policy;
+static struct sb_policy *entered_policy, *entered_exec_policy;
 static char *exec_promises;
 
 const char *pledge_execpromises(void)
@@ -747,9 +747,9 @@ const char *pledge_execpromises(void)
 
 int sb_pledge(const char *promises, const char *execpromises)
 {
-	struct sb_policy *pol = NULL;
+	struct sb_policy *pol = NULL, *xpol = NULL;
 	char *xcopy = NULL;
-	uint32_t set, xset;
+	uint32_t set, xset = 0;
 	int rc;
 
 	if (sb_inside())
@@ -769,15 +769,25 @@ int sb_pledge(const char *promises, const char *execpromises)
 	rc = sb_policy_new((set & PL_BIT(PL_ERROR)) ? SB_ACT_ERRNO(EPERM) : SB_ACT_KILL, &pol);
 	if (!rc)
 		rc = sb_policy_pledge(pol, promises);
+	/* execpromises: the policy of executed programs */
+	if (!rc && execpromises) {
+		rc = sb_policy_new((xset & PL_BIT(PL_ERROR)) ? SB_ACT_ERRNO(EPERM) : SB_ACT_KILL, &xpol);
+		if (!rc)
+			rc = sb_policy_pledge(xpol, execpromises);
+		if (!rc)
+			rc = sb_policy_set_exec(pol, xpol);
+	}
 	if (!rc)
 		rc = sb_enter(pol);
 	if (rc) {
 		sb_policy_free(pol);
+		sb_policy_free(xpol);
 		free(xcopy);
 		return rc;
 	}
 	/* inside: from here on no system call the promises might refuse */
 	entered_policy = pol;
+	entered_exec_policy = xpol;
 	exec_promises = xcopy;
 	return 0;
 }

@@ -37,6 +37,14 @@ int sb_policy_new(uint32_t default_action, struct sb_policy **out)
 	return 0;
 }
 
+int sb_policy_set_exec(struct sb_policy *p, const struct sb_policy *exec_pol)
+{
+	if (!p || exec_pol == p || (exec_pol && exec_pol->exec_policy))
+		return -EINVAL;
+	p->exec_policy = exec_pol;
+	return 0;
+}
+
 int sb_policy_set_default(struct sb_policy *p, uint32_t action)
 {
 	if (!p || !policy_action_ok(action))

@@ -51,6 +51,7 @@ struct sb_policy {
 	int sock[POLICY_MAX_SOCK][2];      /* (domain, type or -1) */
 	int nnet;
 	struct policy_net net[POLICY_MAX_NET];
+	const struct sb_policy *exec_policy; /* not owned: sb_policy_set_exec() */
 };
 
 /* validity of an action value */
