@@ -45,12 +45,13 @@ W=$d/micro_worker
 cmd_native="$W"
 cmd_ringfence="$d/micro_worker_rf -e"
 cmd_ringfence300="$d/micro_worker_rf -E"
+cmd_rfrun="$d/ringfence run -- $W"
 cmd_allow60="$d/seccomp_filter allow60 -- $W"
 cmd_rules300="$d/seccomp_filter rules300 -- $W"
 cmd_notify="$d/seccomp_notify -- $W"
 cmd_ptrace="$d/ptrace_seccomp -- $W"
 echo "RF info $E section micro $(date +%s)"
-micro $E $MR $MI native ringfence ringfence300 allow60 rules300 notify ptrace
+micro $E $MR $MI native ringfence ringfence300 rfrun allow60 rules300 notify ptrace
 
 # ---- 2. start-up of /bin/true (coreutils' true, from the payload, for every mode)
 T=$d/true

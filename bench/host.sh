@@ -5,10 +5,10 @@
 # guest's figures). Every interception mode and its native baseline are pinned to CPU 0
 # (taskset -c 0): tracer and tracee, supervisor and target share one CPU, the most repeatable
 # setting on a shared 2-CPU machine.
-# usage: bench/host.sh quick|full BIN_DIR WORK_DIR
+# usage: bench/host.sh quick|full BIN_DIR WORK_DIR PAYLOAD_DIR   (PAYLOAD_DIR: the macro benchmarks' data)
 # Prints RF lines (bench/lib.sh) on stdout.
 set -u
-size=$1 d=$2 work=$3
+size=$1 d=$2 work=$3 data=$4
 here=$(cd "$(dirname "$0")" && pwd)
 # crun (and podman with crun) refuse this host's hybrid cgroups ("cgroups in hybrid mode not
 # supported, drop all controllers from cgroupv2"); in a private mount namespace without the
@@ -22,9 +22,9 @@ TMPD=$(mktemp -d)
 trap 'rm -rf "$TMPD"' EXIT
 E=host
 if [ "$size" = quick ]; then
-	MR=2 MI=500 SR=2 IN=3 INR=2
+	MR=2 MI=500 SR=2 IN=3 INR=2 XR=1
 else
-	MR=7 MI=5000 SR=20 IN=100 INR=10
+	MR=7 MI=5000 SR=20 IN=100 INR=10 XR=5
 fi
 ver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
 echo "RF info $E kernel $(uname -r)"
@@ -34,7 +34,7 @@ echo "RF info $E memtotal_kib $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
 for p in bubblewrap util-linux crun runc runsc podman libseccomp2 gnuplot-nox bochs; do
 	echo "RF info $E pkg_$p $(ver $p)"
 done
-echo "RF info $E params micro_rounds=$MR micro_iters=$MI startup_rounds=$SR idle_n=$IN idle_n_runsc=$INR"
+echo "RF info $E params micro_rounds=$MR micro_iters=$MI startup_rounds=$SR idle_n=$IN idle_n_runsc=$INR macro_rounds=$XR"
 
 # the OCI bundles: busybox-static rootfs (read-only), runc's default spec (pid, net, ipc, uts,
 # mount namespaces), no terminal; one runs true, the other sleep
@@ -99,4 +99,28 @@ for i in $(seq 0 $((IN - 1))); do crun delete -f "rfb-idle-$$-$i" >/dev/null 2>&
 idle runc $IN -w -- runc run -b "$B-sleep" "rfb-idle-$$-%i"
 for i in $(seq 0 $((IN - 1))); do runc delete -f "rfb-idle-$$-$i" >/dev/null 2>&1; done
 idle runsc $INR -d 8 -- runsc --network=none do $S
+
+# ---- 4. macro: the guest's workloads, on the same data, natively and in each peer that wraps a
+# host command (runsc do sees the host's files); unpinned
+echo "RF info $E section macro $(date +%s)"
+wrap_native=
+wrap_bwrap="bwrap --unshare-all --ro-bind / /"
+wrap_unshare="unshare -fpmnu --mount-proc"
+wrap_allow60="$d/seccomp_filter allow60 --"
+wrap_rules300="$d/seccomp_filter rules300 --"
+wrap_notify="$d/seccomp_notify --"
+wrap_ptrace="$d/ptrace_seccomp --"
+wrap_runsc="runsc --network=none do"
+w_sqlite="/usr/bin/sqlite3 :memory: '.read $data/query.sql'"
+w_gzip="/usr/bin/gzip -c -6 $data/data.txt"
+w_find="/bin/busybox find $data/tree -type f"
+w_sha256="/usr/bin/sha256sum $data/tree/*/*"
+names=
+for w in sqlite gzip find sha256; do
+	for m in native bwrap unshare allow60 rules300 notify ptrace runsc; do
+		eval "cmd_${w}__$m=\"\$wrap_$m \$w_$w\""
+		names="$names ${w}__$m"
+	done
+done
+interleave macro $E $XR 1 $names
 echo "RF info $E section end $(date +%s)"

@@ -155,14 +155,16 @@ static double run_op(enum op op, long n, long k)
 					char *argv[] = { tiny_path, NULL };
 
 					execv(tiny_path, argv);
-					_exit(127);
+					_exit(errno < 100 ? 100 + errno : 127);	/* the parent reports why */
 				}
 				_exit(0);
 			}
 			if (waitpid(pid, &st, 0) != pid)
 				r = fail("waitpid", errno);
+			else if (WIFEXITED(st) && WEXITSTATUS(st) > 100 && WEXITSTATUS(st) < 200)
+				r = fail("execve in the child", WEXITSTATUS(st) - 100);
 			else if (!WIFEXITED(st) || WEXITSTATUS(st))
-				r = fail(op == OP_FORKEXEC ? "exec of bench_tiny" : "child", ECHILD);
+				r = fail(WIFSIGNALED(st) ? "child killed by a signal" : "child failed", ECHILD);
 			break;
 		}
 		default:

@@ -27,11 +27,11 @@ OPS = [
     ("forkexec", "fork+exec+wait"),
 ]
 MICRO_MODES = {
-    "guest": ["native", "ringfence", "ringfence300", "allow60", "rules300", "notify", "ptrace"],
+    "guest": ["native", "ringfence", "ringfence300", "rfrun", "allow60", "rules300", "notify", "ptrace"],
     "host": ["native", "allow60", "rules300", "notify", "ptrace", "runsc"],
 }
 MODE_LABEL = {
-    "native": "native", "ringfence": "Ringfence (exit path)", "ringfence300": "Ringfence, 300 rules",
+    "native": "native", "ringfence": "Ringfence (exit path)", "ringfence300": "Ringfence, 300 rules", "rfrun": "ringfence run",
     "allow60": "seccomp allow list", "rules300": "seccomp 300 rules", "notify": "seccomp-notify",
     "ptrace": "ptrace (seccomp stops)", "runsc": "gVisor runsc (ptrace)",
     "sbenter": "sb_enter alone", "unshare": "unshare", "bwrap": "bwrap", "crun": "crun", "runc": "runc",
@@ -43,6 +43,7 @@ MODE_DESC = {
     "native": "the same program, no sandbox",
     "ringfence": "micro: `sb_enter()` with an allow-all policy, then the calls; commands: `ringfence run --` (built-in default policy)",
     "ringfence300": "`sb_enter()` with the 300-rule policy of `bench/rules.h` (default EPERM)",
+    "rfrun": "the worker started by `ringfence run --` (the launcher, built-in default policy)",
     "allow60": "`bench/seccomp_filter allow60`: ~60 calls allowed (libseccomp), others EPERM",
     "rules300": "`bench/seccomp_filter rules300`: the same with ~300 argument-checked rules on read/write/close/mmap/ioctl/fcntl/lseek/getpid",
     "notify": "`bench/seccomp_notify`: every call to a user-space supervisor, answered CONTINUE",
@@ -61,9 +62,11 @@ IDLE_MODES = {"guest": ["native-process", "sb_enter", "native-sleep", "ringfence
               "host": ["native-process", "native-sleep", "unshare", "bwrap", "crun", "runc", "runsc"]}
 WORKLOADS = [("sqlite", "sqlite3 in-memory queries (CPU)"), ("gzip", "gzip -6 of a text file (CPU)"),
              ("find", "busybox find over a tree (syscalls)"), ("sha256", "sha256sum of every file of the tree (syscalls)")]
-MACRO_MODES = ["native", "ringfence", "bwrap", "unshare", "allow60", "rules300", "notify", "ptrace"]
+MACRO_MODES = {"guest": ["native", "ringfence", "bwrap", "unshare", "allow60", "rules300", "notify", "ptrace"],
+               "host": ["native", "bwrap", "unshare", "allow60", "rules300", "notify", "ptrace", "runsc"]}
 UNSUPPORTED = {("ringfence", "thread"), ("ringfence", "fork"), ("ringfence", "forkexec"),
-               ("ringfence300", "thread"), ("ringfence300", "fork"), ("ringfence300", "forkexec")}
+               ("ringfence300", "thread"), ("ringfence300", "fork"), ("ringfence300", "forkexec"),
+               ("rfrun", "thread"), ("rfrun", "fork"), ("rfrun", "forkexec")}
 
 
 def median(v):
@@ -140,7 +143,7 @@ def analyse(d, env):
             na = d["micro_na"].get(mode, {}).get(op)
             if not samples and na:
                 e["na"] = na
-                if (mode, op) in UNSUPPORTED:
+                if (mode, op) in UNSUPPORTED and "not implemented" in na:
                     e["not_supported_yet"] = "fork, exec and threads inside the sandbox: issue #5"
             m[op] = e
         micro[mode] = m
@@ -175,12 +178,12 @@ def analyse(d, env):
     res["idle"] = idle
     res["density"] = d["density"].get("sb_enter") if env == "guest" else None
     # macro
-    if env == "guest":
+    if True:
         mac = {}
         for w, _ in WORKLOADS:
             nat = {x["round"]: x["ns"] for x in d["macro"].get(f"{w}__native", []) if x["status"] == 0}
             mw = {}
-            for mode in MACRO_MODES:
+            for mode in MACRO_MODES[env]:
                 runs = d["macro"].get(f"{w}__{mode}", [])
                 ok = {x["round"]: x["ns"] for x in runs if x["status"] == 0}
                 e = {"ms": median(list(ok.values())) / 1e6 if ok else None, "runs": len(runs),
@@ -281,12 +284,12 @@ def idle_table(res, env):
     return "\n".join(out)
 
 
-def macro_table(res):
-    out = ["| workload | " + " | ".join(MODE_LABEL[m] for m in MACRO_MODES) + " |",
-           "|---|" + "---:|" * len(MACRO_MODES)]
+def macro_table(res, env):
+    out = ["| workload | " + " | ".join(MODE_LABEL[m] for m in MACRO_MODES[env]) + " |",
+           "|---|" + "---:|" * len(MACRO_MODES[env])]
     for w, label in WORKLOADS:
         cells = []
-        for m in MACRO_MODES:
+        for m in MACRO_MODES[env]:
             e = res["macro"][w][m]
             if e["ms"] is None:
                 r = unavail_reason(res, "macro", f"{w}__{m}")
@@ -318,6 +321,9 @@ def headlines(g, h):
         if r3 and rf:
             out.append(f"Ringfence with the 300-rule policy: getpid {r3:.1f}x native [guest] "
                        f"(seccomp's 300 rules: {r_med(gm['rules300']['getpid']) or 0:.2f}x).")
+        fk = r_med(gm["ringfence"]["fork"])
+        if fk:
+            out.append(f"fork+wait inside Ringfence (sb_enter): {fk:.1f}x native [guest].")
         f = r_med(gm["ringfence"]["fault"])
         if f:
             out.append(f"first-touch page fault inside Ringfence: {f:.2f}x native [guest].")
@@ -346,6 +352,10 @@ def headlines(g, h):
     if dn:
         out.append(f"density: {dn['count']:.0f} idle Ringfence sandboxes created at {dn['rate']:.1f}/s "
                    f"(stopped by: {str(dn['stop']).replace('_', ' ')}) [guest].")
+    hx = h.get("macro", {})
+    if hx and any(r_med(hx[w].get("runsc")) for w, _ in WORKLOADS):
+        out.append("macro under gVisor runsc: " + ", ".join(
+            f"{w} {r_med(hx[w]['runsc']):.2f}x" for w, _ in WORKLOADS if r_med(hx[w]["runsc"])) + " native [host].")
     gx = g.get("macro", {})
     if gx:
         parts = [f"{w} {r_med(gx[w]['ringfence']):.2f}x" for w, _ in WORKLOADS if r_med(gx[w]["ringfence"])]
@@ -372,10 +382,11 @@ def expected_missing(g, h):
                 miss.append(f"{env} idle {m}")
     if not g.get("density"):
         miss.append("guest density")
-    for w, _ in WORKLOADS:
-        for m in MACRO_MODES:
-            if g["macro"][w][m]["ms"] is None:
-                miss.append(f"guest macro {w} {m}")
+    for env, res in (("guest", g), ("host", h)):
+        for w, _ in WORKLOADS:
+            for m in MACRO_MODES[env]:
+                if res["macro"][w][m]["ms"] is None:
+                    miss.append(f"{env} macro {w} {m}")
     return miss
 
 
@@ -448,13 +459,13 @@ def make_plots(outdir, g, h):
              rows, ["PSS", "Slab growth", "PageTables growth"], logscale=True)
     if p:
         pngs["idle"] = p
-    if g.get("macro"):
-        modes = [m for m in MACRO_MODES if m != "native"]
-        rows = [(w, [r_med(g["macro"][w][m]) for m in modes]) for w, _ in WORKLOADS]
-        p = plot(outdir, "macro", "real programs, whole command, ratio to native [guest]", "x native",
-                 rows, [MODE_LABEL[m] for m in modes])
+    for env, res in (("guest", g), ("host", h)):
+        modes = [m for m in MACRO_MODES[env] if m != "native"]
+        rows = [(w, [r_med(res["macro"][w][m]) for m in modes]) for w, _ in WORKLOADS]
+        p = plot(outdir, f"macro-{env}", f"real programs, whole command, ratio to native [{ENV_LABEL[env]}]",
+                 "x native (log)", rows, [MODE_LABEL[m] for m in modes], logscale=True)
         if p:
-            pngs["macro"] = p
+            pngs[f"macro-{env}"] = p
     return pngs
 
 
@@ -490,10 +501,14 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
             A(f"- {s}")
         A("")
     A("## 1. Per-call cost (micro)\n")
-    A("`bench/micro_worker` runs each operation in a loop (ns per call, median over rounds; ratio to native). "
+    na = [label for op, label in OPS if any(g["micro"][m][op].get("not_supported_yet")
+                                            for m in ("ringfence", "ringfence300", "rfrun"))]
+    A("`bench/micro_worker` runs each operation in 11 timed batches (ns per call: the median batch, then the "
+      "median over rounds; ratio to native per round). "
       "Ringfence has only its exit path so far (every forwarded call is a VM exit to the monitor); the "
-      "exitless and patched paths (issue #6) do not exist yet, so they have no column. Thread creation, fork "
-      "and exec do not work inside Ringfence yet (issue #5): those cells say so instead of a number.\n")
+      "exitless and patched paths (issue #6) do not exist yet, so they have no column."
+      + (f" {', '.join(na)}: not supported inside Ringfence yet (issue #5; the call fails with ENOSYS), so those "
+         "cells say so instead of a number." if na else "") + "\n")
     for env, res in (("guest", g), ("host", h)):
         A(f"### {ENV_LABEL[env]}\n")
         p = res["info"].get("params", "")
@@ -502,7 +517,7 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
         if f"micro-{env}" in pngs:
             A(f"![per-call ratios, {env}]({img_prefix}{pngs['micro-' + env]})\n")
     A("Modes: " + "; ".join(f"**{MODE_LABEL[m]}**: {MODE_DESC[m]}" for m in
-                            ["ringfence", "ringfence300", "allow60", "rules300", "notify", "ptrace", "runsc"]) + ".\n")
+                            ["ringfence", "ringfence300", "rfrun", "allow60", "rules300", "notify", "ptrace", "runsc"]) + ".\n")
     A("## 2. Start-up\n")
     A("Wall time of fork + exec + wait of `true` in each sandbox (`bench/launch_timer`), one run per mode and "
       "round.\n")
@@ -532,17 +547,20 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
         A("**Density**: no result (see the raw output).\n")
     A("## 4. Macro: real programs\n")
     A("Whole-command wall time (start-up included) of single-process workloads, natively and in every mode that "
-      "wraps a command, in the guest. No workload forks (Ringfence cannot yet): `sqlite3 :memory:` building, "
+      "wraps a command; the same programs and data in both environments (the host adds gVisor). No workload "
+      "forks: `sqlite3 :memory:` building, "
       "grouping and sorting rows of a recursive CTE, `gzip -6` of a text file, busybox `find` over a tree of small "
       "files, and one `sha256sum` over all of them (many open/read/close calls).\n")
-    if g.get("macro"):
-        A(macro_table(g) + "\n")
-        if "macro" in pngs:
-            A(f"![macro ratios]({img_prefix}{pngs['macro']})\n")
+    for env, res in (("guest", g), ("host", h)):
+        A(f"### {ENV_LABEL[env]}\n")
+        A(macro_table(res, env) + "\n")
+        if f"macro-{env}" in pngs:
+            A(f"![macro ratios, {env}]({img_prefix}{pngs['macro-' + env]})\n")
     A("## What is not measured, and why\n")
     A("- Ringfence on hardware: no machine of this project has a usable `/dev/kvm` (PVM guests); every Ringfence "
       "figure is from Bochs' VT-x emulation.")
-    A("- Ringfence thread create+join, fork+wait, fork+exec+wait: not supported inside the sandbox yet (issue #5).")
+    if na:
+        A(f"- Ringfence {', '.join(na)}: not supported inside the sandbox yet (issue #5).")
     A("- Ringfence exitless and patched syscall paths: not implemented yet (issue #6).")
     A("- gVisor runsc, crun, runc, podman in the guest: not run there (the guest is a busybox initramfs without "
       "cgroup mounts or container storage); they are measured on the host instead, against the host's native "
@@ -604,7 +622,9 @@ def main():
             for m in miss:
                 print("  " + m, file=sys.stderr)
             return 1
-        print("bench check: every mode produced a number (Ringfence's thread/fork/exec: not supported yet, #5)")
+        print("bench check: every mode produced a number" + (
+            " (Ringfence: " + ", ".join(op for op, _ in OPS if g["micro"]["ringfence"][op].get("not_supported_yet"))
+            + " not supported yet, #5)" if any(g["micro"]["ringfence"][op].get("not_supported_yet") for op, _ in OPS) else ""))
     return 0
 
 
