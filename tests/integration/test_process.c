@@ -196,6 +196,59 @@ static void test_fork_hostile(void **state)
 	assert_string_equal(res->out, "child contained\n");
 }
 
+/* fork under path rules: the child's monitor gets its /proc files from the
+ * broker; the child stays under the rules; the broker is nobody's child */
+static void sc_fork_unveil(void *arg)
+{
+	const char *dir = arg;
+	char p[256];
+	int st = 0;
+	pid_t c;
+
+	SBT_CHECK(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);
+	c = fork();
+	SBT_CHECK(c >= 0);
+	if (c == 0) {
+		int fd;
+		char *big = malloc(8 << 20); /* the child's memory calls need its maps */
+
+		if (!big)
+			_exit(30);
+		memset(big, 1, 8 << 20);
+		free(big);
+		snprintf(p, sizeof p, "%s/from-child", dir);
+		fd = open(p, O_CREAT | O_WRONLY, 0600);
+		if (fd < 0)
+			_exit(31);
+		close(fd);
+		if (open("/proc/version", O_RDONLY) != -1 || errno != EACCES)
+			_exit(32);
+		_exit(0);
+	}
+	SBT_CHECK(waitpid(c, &st, 0) == c);
+	SBT_CHECK(WIFEXITED(st));
+	printf("child exit %d\n", WEXITSTATUS(st));
+}
+
+static void test_fork_unveil(void **state)
+{
+	struct sb_policy *p;
+	char dir[64], path[128];
+
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/rf-fork-unveil-%d", (int)getpid());
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(sb_policy_new(SB_ACT_ALLOW, &p), 0);
+	assert_int_equal(sb_policy_unveil(p, dir, "rwc"), 0);
+	SBT_RUN_OK(sc_fork_unveil, dir, p, SBT_OUT, NULL, res, "fork under path rules");
+	assert_string_equal(res->out, "child exit 0\n");
+	snprintf(path, sizeof path, "%s/from-child", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
+	rmdir(dir);
+	sb_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_fork_signal),
 		cmocka_unit_test(test_fork_many),
 		cmocka_unit_test(test_fork_hostile),
+		cmocka_unit_test(test_fork_unveil),
 	};
 
 	printf("# test_process: /dev/kvm %s\n",

@@ -161,6 +161,13 @@ check "  the audit record is on stderr" grep -q '"decision":"errno","errno":1' e
 expect "the log fd does not leak into the program" 0 $RF run --log audit.log -- ./probe fds
 check "  fds: 0 1 2" grep -qx 'fds: 0 1 2' ex.out
 
+echo "--- fork and exec under path rules (unveil)"
+rm -f out/sorted
+expect "a pipeline of programs under --unveil" 0 $RF run --unveil "$PWD:rx" --unveil "$PWD/out:rwc" --unveil /usr:rx -- $BB sh -c "$BB seq 3 | ./bin/sort -r >out/sorted && $BB cat out/sorted"
+check "  its output" sh -c '[ "$(cat out/sorted | tr "\n" " ")" = "3 2 1 " ]'
+expect "and the programs it runs stay under the rules" 1 $RF run --unveil "$PWD:rx" --unveil "$PWD/out:rwc" --unveil /usr:rx -- $BB sh -c "$BB cat /proc/version"
+check "  refused" grep -q "Permission denied" ex.err
+
 echo "--- exec policy (pledge's execpromises)"
 rm -f xp.log
 expect "--exec-pledge: the executed program runs under its own promises" 1 $RF run --pledge "stdio rpath proc exec prot_exec" --exec-pledge "stdio prot_exec" --log xp.log -- $BB sh -c 'read l <data/text.txt && echo "sh read $l" && ./busybox cat data/text.txt'

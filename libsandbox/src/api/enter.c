@@ -36,6 +36,7 @@
 #include "../policy/policy.h"
 #include "api.h"
 #include "launch.h"
+#include "procbroker.h"
 #include "landlock.h"
 #include "wall.h"
 #include "../policy/compiled.h"
@@ -264,8 +265,24 @@ static int collect_cloexec(const struct sb_mon *m, int *fds, int max)
 	struct dirent *e;
 	int n = 0;
 
-	if (!d)
-		return -errno;
+	if (!d) {
+		/* under path rules after execve: every number up to the limit */
+		struct rlimit rl;
+		int top = 4096;
+
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < (rlim_t)top)
+			top = (int)rl.rlim_cur;
+		for (int fd = 0; fd < top; fd++) {
+			int fl = fcntl(fd, F_GETFD);
+
+			if (fl < 0 || !(fl & FD_CLOEXEC) || mon_is_monfd(m, fd))
+				continue;
+			if (n >= max)
+				return -EMFILE;
+			fds[n++] = fd;
+		}
+		return n;
+	}
 	while ((e = readdir(d))) {
 		int fd = atoi(e->d_name), fl;
 
@@ -480,7 +497,9 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	sb_set_error("%s", "");
 	if (sb_inside())
 		return sb_fail(-EBUSY, "already inside a sandbox");
-	n = count_threads();
+	/* a fresh image after execve is single-threaded, and under path rules
+	 * it could not list /proc/self/task */
+	n = l && l->compiled ? 1 : count_threads();
 	if (n != 1)
 		return sb_fail(n < 0 ? n : -EBUSY, n < 0 ? "cannot read /proc/self/task" :
 			       "the process has other threads: every thread would have to enter the VM (sb_enter() "
@@ -509,6 +528,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->tid = gettid();
 	m->kvm_fd = m->vm_fd = m->vcpu_fd = m->log_fd = m->maps_fd = m->proc_fd = -1;
 	m->exe_fd = -1;
+	m->broker_fd = -1;
 	m->gpa_next = GPA_BASE;
 	m->sys = vault + VLT_SYS;
 	if (l && l->compiled) {
@@ -536,8 +556,18 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 		sb_set_error("%s", err);
 		goto fail;
 	}
-	m->maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	m->proc_fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (l && l->compiled && l->broker_fd >= 0) {
+		/* after execve under path rules: the broker opens them */
+		m->broker_fd = l->broker_fd;
+		rc = procbroker_request(m->broker_fd, &m->maps_fd, &m->proc_fd);
+		if (rc) {
+			sb_fail(rc, "the /proc broker did not give this process its /proc files");
+			goto fail;
+		}
+	} else {
+		m->maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+		m->proc_fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (m->maps_fd < 0 || m->proc_fd < 0) {
 		rc = sb_fail(-errno, "cannot open /proc/self: is /proc mounted?");
 		goto fail;
@@ -558,7 +588,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	}
 	{
 		int *fds[] = { &m->kvm_fd, &m->vm_fd, &m->vcpu_fd, &m->maps_fd, &m->proc_fd, &m->log_fd, &m->exe_fd,
-			       &m->gpipe[0], &m->gpipe[1] };
+			       &m->gpipe[0], &m->gpipe[1], &m->broker_fd };
 
 		if (l && l->compiled && pipe2(m->gpipe, O_CLOEXEC)) {
 			rc = sb_fail(-errno, "cannot make the monitor's copy pipe");
@@ -567,7 +597,10 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 
 		/* a launched program may execve: the launcher's own executable
 		 * starts the next one (monitor/exec.c) */
-		if (l) {
+		if (l && l->exe_fd >= 0) {
+			m->exe_fd = l->exe_fd; /* inherited: /proc/self/exe may be out of reach */
+			(void)fcntl(m->exe_fd, F_SETFD, FD_CLOEXEC);
+		} else if (l) {
 			m->exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 			if (m->exe_fd < 0) {
 				rc = sb_fail(-errno, "cannot open the launcher's executable (/proc/self/exe)");
@@ -676,9 +709,25 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	{
 		const struct policy_unveil *pend;
 
-		m->landlocked = (pol && pol->nunveil) || unveil_pending(&pend) > 0;
+		m->landlocked = (pol && pol->nunveil) || unveil_pending(&pend) > 0 || (l && l->landlocked);
 	}
-	rc = landlock_apply(pol, err, sizeof err);
+	/* with path rules, a forked child gets its /proc files from the broker
+	 * (an image after execve has it already) */
+	if (m->landlocked && m->broker_fd < 0 && m->nmonfd < SB_MAX_MONFD) {
+		int b = procbroker_start();
+
+		if (b < 0) {
+			rc = sb_fail(b, "cannot start the /proc broker for path rules");
+			goto fail_mask;
+		}
+		m->broker_fd = hide_fd(b);
+		if (m->broker_fd < 0) {
+			rc = sb_fail(m->broker_fd, "cannot move the broker's fd out of the way");
+			goto fail_mask;
+		}
+		m->monfd[m->nmonfd++] = m->broker_fd;
+	}
+	rc = landlock_apply(pol, l && !l->compiled, err, sizeof err);
 	if (rc) {
 		sb_set_error("%s", err);
 		goto fail_mask;
@@ -714,7 +763,7 @@ fail_mask:
 fail:
 	{
 		int fds[] = { m->kvm_fd, m->vm_fd, m->vcpu_fd, m->maps_fd, m->proc_fd, m->log_fd, m->exe_fd,
-			      m->gpipe[0], m->gpipe[1] };
+			      m->gpipe[0], m->gpipe[1], m->broker_fd };
 
 		for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++)
 			if (fds[i] >= 0)

@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <linux/landlock.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,7 +82,39 @@ static int add_rule(int ruleset, const struct policy_unveil *u, int abi, char *e
 	return rc;
 }
 
-int landlock_apply(const struct sb_policy *pol, char *err, size_t errlen)
+struct launcher_rules {
+	int ruleset, abi, rc;
+	char *err;
+	size_t errlen;
+};
+
+static int add_file_rule(struct launcher_rules *lr, const char *path)
+{
+	struct landlock_path_beneath_attr pb;
+	struct stat st;
+	int fd = open(path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0; /* vanished or unnamed: nothing to allow */
+	memset(&pb, 0, sizeof pb);
+	pb.parent_fd = fd;
+	pb.allowed_access = LL_READ_FILE | LL_EXECUTE;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	    syscall(SYS_landlock_add_rule, lr->ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0)) {
+		lr->rc = -errno;
+		snprintf(lr->err, lr->errlen, "launcher file %s: landlock_add_rule: %s", path, strerror(errno));
+	}
+	close(fd);
+	return lr->rc;
+}
+
+static int add_object_rule(struct dl_phdr_info *info, size_t size, void *p)
+{
+	(void)size;
+	return info->dlpi_name && info->dlpi_name[0] == '/' ? add_file_rule(p, info->dlpi_name) : 0;
+}
+
+int landlock_apply(const struct sb_policy *pol, int with_launcher, char *err, size_t errlen)
 {
 	struct landlock_ruleset_attr attr;
 	const struct policy_unveil *pending;
@@ -108,6 +141,14 @@ int landlock_apply(const struct sb_policy *pol, char *err, size_t errlen)
 		rc = add_rule(ruleset, &pol->unveil[i], abi, err, errlen);
 	for (int i = 0; i < npending && !rc; i++)
 		rc = add_rule(ruleset, &pending[i], abi, err, errlen);
+	if (!rc && with_launcher) {
+		struct launcher_rules lr = { ruleset, abi, 0, err, errlen };
+
+		add_file_rule(&lr, "/proc/self/exe");
+		if (!lr.rc)
+			dl_iterate_phdr(add_object_rule, &lr);
+		rc = lr.rc;
+	}
 	/* no_new_privs: required to restrict an unprivileged thread, and what a
 	 * sandbox wants anyway (the second wall sets it too) */
 	if (!rc && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {

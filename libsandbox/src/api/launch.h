@@ -23,6 +23,9 @@ struct sb_launch {
 	uint32_t audit_flags;
 	int kvm_fd; /* an open KVM device to use, or -1 */
 	int log_fd; /* the audit fd (with compiled), or -1 */
+	int exe_fd; /* the launcher's executable, inherited, or -1 */
+	int broker_fd; /* the /proc broker's socket, inherited, or -1 */
+	int landlocked; /* path rules were on before execve */
 };
 
 /* As sb_enter(), but the vCPU starts at l->rip with l->rsp, all other

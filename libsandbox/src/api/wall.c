@@ -30,6 +30,8 @@ static const int monitor_calls[] = {
 	SYS_prctl, SYS_seccomp, /* the crash-report child confines itself */
 	/* a fork child: new VM, its own /proc files and copy pipe (monitor/fork.c) */
 	SYS_dup3, SYS_pipe2, SYS_openat,
+	/* ... and, under path rules, asks the /proc broker (api/procbroker.c) */
+	SYS_socketpair, SYS_sendmsg, SYS_recvmsg,
 	/* path rules for metadata calls (monitor/pathcheck.c) */
 	SYS_openat2, SYS_faccessat2, SYS_statx, SYS_fchmodat, SYS_fchownat, SYS_futimesat, SYS_utimensat,
 };

@@ -167,9 +167,9 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 			  "not supported: execve in a sandbox entered by sb_enter() (use sb_exec or ringfence run)");
 		return -ENOSYS;
 	}
-	/* with path rules on, the new image could not open its /proc files */
-	if (m->landlocked) {
-		audit_log(m, nr, a, SB_ACT_ERRNO(ENOSYS), -ENOSYS, "not supported yet: execve with path rules (unveil)");
+	/* with path rules on, the new image gets its /proc files from the broker */
+	if (m->landlocked && m->broker_fd < 0) {
+		audit_log(m, nr, a, SB_ACT_ERRNO(ENOSYS), -ENOSYS, "not supported: execve with path rules and no /proc broker");
 		return -ENOSYS;
 	}
 	/* execveat: only the forms execve has (AT_FDCWD or an absolute path) */
@@ -209,6 +209,9 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 	st.audit_flags = m->audit_flags;
 	st.kvm_fd = m->kvm_fd;
 	st.log_fd = m->log_fd;
+	st.exe_fd = m->exe_fd;
+	st.broker_fd = m->broker_fd;
+	st.landlocked = m->landlocked;
 	memfd = sb_sys2(SYS_memfd_create, (long)"ringfence-exec", 0);
 	if (memfd < 0)
 		return memfd;
@@ -230,13 +233,19 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 
 	/* the device and the audit log survive the exec; nothing else of the monitor */
 	sb_sys3(SYS_fcntl, m->kvm_fd, F_SETFD, 0);
+	sb_sys3(SYS_fcntl, m->exe_fd, F_SETFD, 0);
 	if (m->log_fd >= 0)
 		sb_sys3(SYS_fcntl, m->log_fd, F_SETFD, 0);
+	if (m->broker_fd >= 0)
+		sb_sys3(SYS_fcntl, m->broker_fd, F_SETFD, 0);
 	rc = sb_sys5(SYS_execveat, m->exe_fd, (long)"", (long)argv, (long)envp, AT_EMPTY_PATH);
 	/* still here: the exec failed, nothing changed */
 	sb_sys3(SYS_fcntl, m->kvm_fd, F_SETFD, FD_CLOEXEC);
+	sb_sys3(SYS_fcntl, m->exe_fd, F_SETFD, FD_CLOEXEC);
 	if (m->log_fd >= 0)
 		sb_sys3(SYS_fcntl, m->log_fd, F_SETFD, FD_CLOEXEC);
+	if (m->broker_fd >= 0)
+		sb_sys3(SYS_fcntl, m->broker_fd, F_SETFD, FD_CLOEXEC);
 	sb_sys1(SYS_close, memfd);
 	return rc;
 }

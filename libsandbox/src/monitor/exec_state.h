@@ -18,7 +18,10 @@ struct sb_exec_state {
 	int32_t kvm_fd;  /* the KVM device, inherited */
 	int32_t log_fd;  /* the audit fd, inherited, or -1 */
 	uint32_t exec_policy_size; /* 0, or a second struct cp_policy follows: the exec policy */
-	uint32_t pad[8];
+	int32_t exe_fd;     /* the launcher's executable, inherited */
+	int32_t broker_fd;  /* the /proc broker (path rules), inherited, or -1 */
+	int32_t landlocked; /* path rules are on */
+	uint32_t pad[5];
 };
 
 #endif

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include "audit.h"
 #include "log.h"
@@ -59,6 +60,56 @@ static void reopen(struct sb_mon *m, const char *path, int flags, int *fd, const
 	sb_sys1(SYS_close, n);
 }
 
+/* Under path rules: /proc/PID/maps and /proc/PID from the broker. */
+static void from_broker(struct sb_mon *m)
+{
+	int sp[2], fds[2];
+	char byte = 'm';
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+	} c;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	long rc;
+
+	rc = sb_sys4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, (long)sp);
+	if (rc)
+		child_fail(m, "socketpair for the /proc broker", rc);
+	for (unsigned i = 0; i < sizeof mh; i++)
+		((char *)&mh)[i] = 0;
+	for (unsigned i = 0; i < sizeof c; i++)
+		c.buf[i] = 0;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = c.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	*(int *)CMSG_DATA(cm) = sp[0];
+	rc = sb_sys3(SYS_sendmsg, m->broker_fd, (long)&mh, MSG_NOSIGNAL);
+	sb_sys1(SYS_close, sp[0]);
+	if (rc != 1)
+		child_fail(m, "the /proc broker does not answer", rc);
+	mh.msg_controllen = sizeof c.buf;
+	rc = sb_sys3(SYS_recvmsg, sp[1], (long)&mh, MSG_CMSG_CLOEXEC);
+	sb_sys1(SYS_close, sp[1]);
+	cm = rc == 1 ? CMSG_FIRSTHDR(&mh) : 0;
+	/* defends against an answer that is not two fds */
+	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+		child_fail(m, "the /proc broker refused", rc);
+	fds[0] = ((int *)CMSG_DATA(cm))[0];
+	fds[1] = ((int *)CMSG_DATA(cm))[1];
+	if (sb_sys3(SYS_dup3, fds[0], m->maps_fd, O_CLOEXEC) < 0 || sb_sys3(SYS_dup3, fds[1], m->proc_fd, O_CLOEXEC) < 0)
+		child_fail(m, "dup3 of the broker's fds", -EBADF);
+	sb_sys1(SYS_close, fds[0]);
+	sb_sys1(SYS_close, fds[1]);
+}
+
 static void add_monfd(struct sb_mon *m, int fd)
 {
 	if (m->nmonfd >= SB_MAX_MONFD)
@@ -76,8 +127,12 @@ static void become_child(struct sb_mon *m, const struct kvm_regs *regs, const st
 	m->pending = 0; /* a new process has no pending signals */
 	m->nexits = m->nsyscalls = 0;
 	/* /proc/self was resolved to the parent's pid when these were opened */
-	reopen(m, "/proc/self/maps", O_RDONLY, &m->maps_fd, "cannot open /proc/self/maps");
-	reopen(m, "/proc/self", O_PATH | O_DIRECTORY, &m->proc_fd, "cannot open /proc/self");
+	if (m->broker_fd >= 0) {
+		from_broker(m);
+	} else {
+		reopen(m, "/proc/self/maps", O_RDONLY, &m->maps_fd, "cannot open /proc/self/maps");
+		reopen(m, "/proc/self", O_PATH | O_DIRECTORY, &m->proc_fd, "cannot open /proc/self");
+	}
 	if (m->gpipe[0] < 0) {
 		rc = sb_sys2(SYS_pipe2, (long)p, O_CLOEXEC);
 		if (rc)
@@ -124,9 +179,9 @@ long mon_fork(struct sb_mon *m, long nr, const long *a)
 		return -EINVAL;
 	/* with path rules on, the kernel (Landlock) refuses the child the
 	 * /proc/self/maps it needs to follow its own memory */
-	if (m->landlocked) {
+	if (m->landlocked && m->broker_fd < 0) {
 		audit_log(m, nr, a, SB_ACT_ERRNO(ENOSYS), -ENOSYS,
-			  "not supported yet: fork with path rules (unveil)");
+			  "not supported: fork with path rules and no /proc broker");
 		return -ENOSYS;
 	}
 	if (m->get_xsave(m, m->xsave))

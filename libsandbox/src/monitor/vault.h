@@ -188,6 +188,7 @@ struct sb_mon {
 	int gpipe[2];               /* guest-memory copies through a pipe, in forked children */
 	int landlocked;             /* path rules are on: the kernel refuses new /proc opens */
 	int exe_fd;                 /* the launcher's executable (sb_exec), for execve; else -1 */
+	int broker_fd;              /* the /proc broker (api/procbroker.c) under path rules; else -1 */
 	uint64_t fault_err, fault_trapno, fault_cr2; /* for the next frame's sigcontext */
 	uint64_t xsave_size;        /* bytes of XSAVE state in a signal frame */
 	/* siginfo of each pending signal, as the host kernel gave it to the
