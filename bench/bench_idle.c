@@ -18,7 +18,8 @@
  *
  * usage: bench_idle -s|-S [-N N] [-D [-f FLOOR_MIB] [-t SECONDS]]
  *        bench_idle [-N N] (-w | -d SECONDS) -- CMD [ARGS...]
- * Output (one line): idle N=.. pss_kib=.. slab_kib=.. pt_kib=.. vmalloc_kib=.. avail_kib=.. rate=..
+ * Output (one line): idle N=.. pss_kib=.. slab_kib=.. pt_kib=.. vmalloc_kib=.. avail_kib=.. rate=.. anonhuge_kib=..
+ * (anonhuge_kib: the part of the processes' memory in transparent huge pages, per sandbox)
  *                    density count=.. stop=.. seconds=.. rate=.. avail_start_kib=.. avail_end_kib=..
  */
 #define _GNU_SOURCE
@@ -124,11 +125,15 @@ static int list_procs(struct proc *ps, int max, const char *comm)
 /* the processes descending from (or being) one of top[0..n): this program is a child
  * subreaper, so daemonizing sandboxes stay below it. Count those asleep (if comm), sum PSS,
  * and with kill_them send each SIGKILL. */
+static long anon_huge;	/* AnonHugePages of the last scan, KiB */
+
 static long scan(const pid_t *top, int n, const char *comm, int *named, int kill_them)
 {
 	static struct proc ps[65536];
 	int np = list_procs(ps, 65536, comm);
 	long pss = 0;
+
+	anon_huge = 0;
 
 	*named = 0;
 	for (int i = 0; i < np; i++) {
@@ -156,6 +161,8 @@ static long scan(const pid_t *top, int n, const char *comm, int *named, int kill
 				while (fgets(buf, sizeof buf, f))
 					if (!strncmp(buf, "Pss:", 4))
 						pss += atol(buf + 4);
+					else if (!strncmp(buf, "AnonHugePages:", 14))
+						anon_huge += atol(buf + 14);
 				fclose(f);
 			}
 		}
@@ -324,9 +331,10 @@ int main(int argc, char **argv)
 	usleep(200000);	/* let deferred frees and RCU settle */
 	pss = scan(pids, n, NULL, &named, 0);
 	snapshot(&b);
-	printf("idle N=%d pss_kib=%.1f slab_kib=%.1f pt_kib=%.1f vmalloc_kib=%.1f avail_kib=%.1f rate=%.2f\n", n,
-	       (double)pss / n, (double)(b.slab - a.slab) / n, (double)(b.pt - a.pt) / n,
-	       (double)(b.vmalloc - a.vmalloc) / n, (double)(a.avail - b.avail) / n, n / (t1 - t0));
+	printf("idle N=%d pss_kib=%.1f slab_kib=%.1f pt_kib=%.1f vmalloc_kib=%.1f avail_kib=%.1f rate=%.2f "
+	       "anonhuge_kib=%.1f\n", n, (double)pss / n, (double)(b.slab - a.slab) / n, (double)(b.pt - a.pt) / n,
+	       (double)(b.vmalloc - a.vmalloc) / n, (double)(a.avail - b.avail) / n, n / (t1 - t0),
+	       (double)anon_huge / n);
 	fflush(stdout);
 	close(go[1]);
 	scan(pids, n, NULL, &named, 1);

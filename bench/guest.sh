@@ -38,6 +38,7 @@ echo "RF info $E bwrap $("$d/bwrap" --version 2>&1 | head -n1)"
 echo "RF info $E unshare $("$d/unshare" --version 2>&1 | head -n1)"
 echo "RF info $E sqlite3 $("$d/sqlite3" --version 2>&1 | cut -d' ' -f1)"
 echo "RF info $E gzip $("$d/gzip" --version 2>&1 | head -n1)"
+echo "RF info $E thp $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
 echo "RF info $E params micro_rounds=$MR micro_iters=$MI startup_rounds=$SR idle_n=$IN density_max=$DN density_seconds=$DT macro_rounds=$XR"
 
 # ---- 1. micro: the worker under each mode, interleaved rounds
@@ -79,6 +80,19 @@ idle native-sleep -w -- $S
 idle ringfence -w -- "$d/ringfence" run -- $S
 idle unshare -w -- "$d/unshare" -fpmnu --mount-proc $S
 idle bwrap -w -- "$d/bwrap" --unshare-all --ro-bind / / $S
+# the same two Ringfence kinds with transparent huge pages off (this guest's kernel defaults to
+# "always", and a few of the monitor's anonymous regions then take whole 2 MiB pages)
+thp=/sys/kernel/mm/transparent_hugepage/enabled
+was=$(sed -n 's/.*\[\(.*\)\].*/\1/p' $thp 2>/dev/null)
+# (only in the Bochs guest: a real host's setting is left alone)
+if [ "${BOCHS_GUEST:-0}" = 1 ] && [ -n "$was" ] && echo never >$thp 2>/dev/null; then
+	idle sb_enter-nothp -s
+	idle ringfence-nothp -w -- "$d/ringfence" run -- $S
+	echo "$was" >$thp
+else
+	echo "RF unavail idle $E sb_enter-nothp: not in the Bochs guest, or cannot set $thp"
+	echo "RF unavail idle $E ringfence-nothp: not in the Bochs guest, or cannot set $thp"
+fi
 echo "RF info $E section density $(date +%s)"
 "$d/bench_idle" -s -D -N $DN -t $DT -f 24 2>"$TMPD/dens.err" | sed "s/^density /RF density $E sb_enter /" | grep '^RF density' ||
 	echo "RF unavail density $E sb_enter: $(head -n 2 "$TMPD/dens.err" | tr '\n' ' ')"

@@ -58,7 +58,8 @@ MODE_DESC = {
 }
 STARTUP_MODES = {"guest": ["native", "sbenter", "ringfence", "unshare", "bwrap"],
                  "host": ["native", "unshare", "bwrap", "crun", "runc", "runsc", "podman"]}
-IDLE_MODES = {"guest": ["native-process", "sb_enter", "native-sleep", "ringfence", "unshare", "bwrap"],
+IDLE_MODES = {"guest": ["native-process", "sb_enter", "sb_enter-nothp", "native-sleep", "ringfence", "ringfence-nothp",
+                        "unshare", "bwrap"],
               "host": ["native-process", "native-sleep", "unshare", "bwrap", "crun", "runc", "runsc"]}
 WORKLOADS = [("sqlite", "sqlite3 in-memory queries (CPU)"), ("gzip", "gzip -6 of a text file (CPU)"),
              ("find", "busybox find over a tree (syscalls)"), ("sha256", "sha256sum of every file of the tree (syscalls)")]
@@ -264,22 +265,27 @@ def startup_table(res, env):
 def idle_label(m):
     if m == "ringfence":
         return "`ringfence run -- sleep`"
+    if m == "ringfence-nothp":
+        return "`ringfence run -- sleep`, THP off"
+    if m == "sb_enter-nothp":
+        return "Ringfence sb_enter (fork, idle), THP off"
     if m in ("unshare", "bwrap", "crun", "runc", "runsc"):
         return f"{MODE_LABEL[m]} sleep"
     return MODE_LABEL.get(m, m)
 
 
 def idle_table(res, env):
-    out = ["| sandbox | N | PSS KiB | Slab Δ KiB | PageTables Δ KiB | Vmalloc Δ KiB | PSS+Slab+PT KiB | MemAvailable drop KiB | created/s |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = ["| sandbox | N | PSS KiB | of which huge pages | Slab Δ KiB | PageTables Δ KiB | Vmalloc Δ KiB | PSS+Slab+PT KiB | MemAvailable drop KiB | created/s |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m in IDLE_MODES[env]:
         x = res["idle"].get(m)
         label = idle_label(m)
         if not x:
             r = unavail_reason(res, "idle", m)
-            out.append(f"| {label} | | unavailable{': ' + r[:80] if r else ''} | | | | | | |")
+            out.append(f"| {label} | | unavailable{': ' + r[:80] if r else ''} | | | | | | | |")
             continue
-        out.append(f"| {label} | {x['N']:.0f} | {x['pss_kib']:.0f} | {x['slab_kib']:.0f} | {x['pt_kib']:.0f} | "
+        huge = f"{x['anonhuge_kib']:.0f}" if "anonhuge_kib" in x else "–"
+        out.append(f"| {label} | {x['N']:.0f} | {x['pss_kib']:.0f} | {huge} | {x['slab_kib']:.0f} | {x['pt_kib']:.0f} | "
                    f"{x['vmalloc_kib']:.0f} | {x['pss_slab_pt_kib']:.0f} | {x['avail_kib']:.0f} | {x['rate']:.1f} |")
     return "\n".join(out)
 
@@ -341,6 +347,10 @@ def headlines(g, h):
             f"{MODE_LABEL[m]} {r_med(hs[m]):.1f}x" for m in ("unshare", "bwrap", "crun", "runc", "runsc", "podman")
             if r_med(hs.get(m))) + " native `true` [host].")
     gi = g.get("idle", {})
+    if gi.get("sb_enter-nothp") and gi.get("sb_enter"):
+        out.append(f"idle Ringfence sandbox with transparent huge pages off: {gi['sb_enter-nothp']['pss_slab_pt_kib']:.0f} "
+                   f"KiB (PSS+Slab+PageTables) instead of {gi['sb_enter']['pss_slab_pt_kib']:.0f} KiB with the guest "
+                   f"kernel's default ({gi['sb_enter'].get('anonhuge_kib', 0):.0f} KiB of it in huge pages) [guest].")
     if gi.get("sb_enter") and gi.get("native-process"):
         a, b = gi["sb_enter"], gi["native-process"]
         out.append(f"idle sandbox memory (PSS+Slab+PageTables): sb_enter {a['pss_slab_pt_kib']:.0f} KiB vs "
@@ -378,7 +388,7 @@ def expected_missing(g, h):
             if res["startup"][m]["ms"] is None:
                 miss.append(f"{env} startup {m}")
         for m in IDLE_MODES[env]:
-            if not res["idle"].get(m):
+            if not res["idle"].get(m) and "not in the Bochs guest" not in (unavail_reason(res, "idle", m) or ""):
                 miss.append(f"{env} idle {m}")
     if not g.get("density"):
         miss.append("guest density")
@@ -501,14 +511,16 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
             A(f"- {s}")
         A("")
     A("## 1. Per-call cost (micro)\n")
-    na = [label for op, label in OPS if any(g["micro"][m][op].get("not_supported_yet")
-                                            for m in ("ringfence", "ringfence300", "rfrun"))]
+    na_by_mode = {m: [label for op, label in OPS if g["micro"][m][op].get("not_supported_yet")]
+                  for m in ("ringfence", "ringfence300", "rfrun")}
+    na_text = "; ".join(f"{', '.join(v)} in *{MODE_LABEL[m]}*" for m, v in na_by_mode.items() if v)
+    na = bool(na_text)
     A("`bench/micro_worker` runs each operation in 11 timed batches (ns per call: the median batch, then the "
       "median over rounds; ratio to native per round). "
       "Ringfence has only its exit path so far (every forwarded call is a VM exit to the monitor); the "
       "exitless and patched paths (issue #6) do not exist yet, so they have no column."
-      + (f" {', '.join(na)}: not supported inside Ringfence yet (issue #5; the call fails with ENOSYS), so those "
-         "cells say so instead of a number." if na else "") + "\n")
+      + (f" Not supported inside Ringfence yet (issue #5; the call fails with ENOSYS): {na_text}; those cells "
+         "say so instead of a number." if na else "") + "\n")
     for env, res in (("guest", g), ("host", h)):
         A(f"### {ENV_LABEL[env]}\n")
         p = res["info"].get("params", "")
@@ -535,6 +547,11 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
     for env, res in (("guest", g), ("host", h)):
         A(f"### {ENV_LABEL[env]}\n")
         A(idle_table(res, env) + "\n")
+        if env == "guest" and res["info"].get("thp"):
+            A(f"Transparent huge pages in the guest: `{res['info']['thp']}` (the kernel's default). The \"THP off\" rows "
+              "were measured with `never` written to /sys/kernel/mm/transparent_hugepage/enabled inside the guest "
+              "(the host's setting is never touched); with THP on, a few of the monitor's anonymous regions of 2 MiB "
+              "or more are backed by whole huge pages, which the \"of which huge pages\" column shows.\n")
     if "idle" in pngs:
         A(f"![idle memory]({img_prefix}{pngs['idle']})\n")
     dn = g.get("density")
@@ -560,7 +577,7 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
     A("- Ringfence on hardware: no machine of this project has a usable `/dev/kvm` (PVM guests); every Ringfence "
       "figure is from Bochs' VT-x emulation.")
     if na:
-        A(f"- Ringfence {', '.join(na)}: not supported inside the sandbox yet (issue #5).")
+        A(f"- Not supported inside Ringfence yet (issue #5): {na_text}.")
     A("- Ringfence exitless and patched syscall paths: not implemented yet (issue #6).")
     A("- gVisor runsc, crun, runc, podman in the guest: not run there (the guest is a busybox initramfs without "
       "cgroup mounts or container storage); they are measured on the host instead, against the host's native "
