@@ -11,25 +11,28 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$1 payload=$2 root=$3
 mkdir -p "$payload/bin" "$root/usr/bin"
 cp "$build/cli/ringfence" "$build"/tests/launcher/probe{,-static,-static-pie} "$payload/"
-cp "$here/run-programs.sh" "$here/py_snippet.py" "$payload/"
+cp "$here/run-programs.sh" "$here/py_snippet.py" "$here/py_subprocess.py" "$payload/"
+cp -r "$here/mk" "$payload/mk"
 cp "$(command -v busybox)" "$payload/busybox"
 # Docker's default seccomp profile, for --seccomp-profile (scripts/docker-profile.sh)
 if [ -n "${RINGFENCE_DOCKER_PROFILE:-}" ] && [ -f "$RINGFENCE_DOCKER_PROFILE" ]; then
 	cp "$RINGFENCE_DOCKER_PROFILE" "$payload/docker-default.json"
 fi
 for p in ls sort sha256sum head; do cp "/usr/bin/$p" "$payload/bin/"; done
-for p in perl sqlite3 python3.11; do cp "/usr/bin/$p" "$root/usr/bin/"; done
+for p in perl sqlite3 python3.11 make; do cp "/usr/bin/$p" "$root/usr/bin/"; done
 ln -sf python3.11 "$root/usr/bin/python3"
 # the Python modules the snippet uses (and the interpreter's start-up ones)
 list=$(mktemp)
-/usr/bin/python3.11 -c "$(cat "$here/py_snippet.py")
+for snippet in py_snippet.py py_subprocess.py; do
+(cd "$payload" && /usr/bin/python3.11 -c "exec(open('$snippet').read())
 import sys
-with open('$list', 'w') as f:
+with open('$list', 'a') as f:
     for m in list(sys.modules.values()):
         for a in ('__file__', '__cached__'):
             p = getattr(m, a, None)
             if p:
-                f.write(p + '\n')" >/dev/null
+                f.write(p + '\n')" >/dev/null)
+done
 while read -r f; do
 	[ -e "$f" ] || continue
 	mkdir -p "$root$(dirname "$f")"

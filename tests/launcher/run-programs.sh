@@ -101,6 +101,10 @@ same "coreutils missing file" ./bin/head nonexistent
 echo "--- interpreters"
 same "python3 json math re hashlib" /usr/bin/python3 -c "$(cat py_snippet.py)"
 same "sqlite3 in-memory" /usr/bin/sqlite3 :memory: "create table t(a integer, b text); insert into t values (1,'one'),(2,'two'),(3,'three'); select a, upper(b) from t where a >= 2 order by a desc; select count(*), sum(a) from t;"
+same "python3 subprocess and signal" /usr/bin/python3 py_subprocess.py
+rm -f mk/*.out mk/all.txt
+same "make -j2 on a small tree" /usr/bin/make -s -j2 -C mk
+rm -f mk/*.out mk/all.txt
 same "perl -e" /usr/bin/perl -e 'my %h = (b => 2, a => 1, c => 3); print join(",", map { "$_=$h{$_}" } sort keys %h), "\n"; print scalar reverse("ringfence"), "\n"; printf "%.6f\n", sqrt(2); print join(" ", grep { $_ % 7 == 0 } 1..50), "\n";'
 
 echo "--- the probe: auxv, break, fds, FPU (PIE, static, static-pie)"
