@@ -17,7 +17,7 @@ void rf_usage(FILE *f)
 	      "\n"
 	      "Policy (without --policy, --pledge or --seccomp-profile the built-in default\n"
 	      "applies: pledge \"" "stdio rpath wpath cpath dpath tmppath fattr chown flock tty\n"
-	      "prot_exec getpw unix inet dns proc exec" "\", everything else fails with EPERM):\n"
+	      "prot_exec getpw unix inet dns proc exec id" "\", everything else fails with EPERM):\n"
 	      "  --policy FILE            text policy file (docs/policy.md); repeatable\n"
 	      "  --pledge \"PROMISES\"      allow the calls of these OpenBSD-style promises\n"
 	      "                           (a dynamic program needs prot_exec to map its libraries)\n"

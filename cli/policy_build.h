@@ -8,7 +8,7 @@
 
 /* the promises of the built-in default policy */
 #define RF_DEFAULT_PROMISES                                                                                   \
-	"stdio rpath wpath cpath dpath tmppath fattr chown flock tty prot_exec getpw unix inet dns proc exec"
+	"stdio rpath wpath cpath dpath tmppath fattr chown flock tty prot_exec getpw unix inet dns proc exec id"
 
 /* Build the policy. Return 0, or -errno after a one-line error on stderr. */
 int rf_build_policy(const struct rf_opts *o, struct sb_policy **out);
