@@ -30,6 +30,7 @@ ver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
 echo "RF info $E kernel $(uname -r)"
 echo "RF info $E cpus $(nproc)"
 echo "RF info $E cpu $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+echo "RF info $E loadavg $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: other jobs' load shows in absolute times)"
 echo "RF info $E memtotal_kib $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
 for p in bubblewrap util-linux crun runc runsc podman libseccomp2 gnuplot-nox bochs; do
 	echo "RF info $E pkg_$p $(ver $p)"

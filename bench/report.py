@@ -41,7 +41,7 @@ MODE_LABEL = {
 }
 MODE_DESC = {
     "native": "the same program, no sandbox",
-    "ringfence": "micro: `sb_enter()` with an allow-all policy, then the calls; commands: `ringfence run --` (built-in default policy)",
+    "ringfence": "the micro worker calls `sb_enter()` with an allow-all policy, then makes its calls; in start-up, idle and macro: `ringfence run --` (built-in default policy)",
     "ringfence300": "`sb_enter()` with the 300-rule policy of `bench/rules.h` (default EPERM)",
     "rfrun": "the worker started by `ringfence run --` (the launcher, built-in default policy)",
     "allow60": "`bench/seccomp_filter allow60`: ~60 calls allowed (libseccomp), others EPERM",
@@ -250,14 +250,15 @@ def startup_table(res, env):
     for m in STARTUP_MODES[env]:
         e = res["startup"][m]
         desc = MODE_DESC.get(m, "") if m != "native" else "`true` (coreutils)"
+        label = MODE_LABEL[m]
         if m == "ringfence":
-            desc = "`ringfence run -- true`"
+            desc, label = "`ringfence run -- true`", "ringfence run"
         if e["ms"] is None:
             r = unavail_reason(res, "startup", m)
-            out.append(f"| {MODE_LABEL[m]} | {desc} | unavailable{': ' + r[:80] if r else ''} | | | {e['runs']} |")
+            out.append(f"| {label} | {desc} | unavailable{': ' + r[:80] if r else ''} | | | {e['runs']} |")
             continue
         extra = f" (sb_enter itself {e['sb_enter_inside_ms']:.2f} ms)" if e.get("sb_enter_inside_ms") else ""
-        out.append(f"| {MODE_LABEL[m]} | {desc}{extra} | {e['ms']:.2f} | {e['p25_ms']:.2f}–{e['p75_ms']:.2f} | "
+        out.append(f"| {label} | {desc}{extra} | {e['ms']:.2f} | {e['p25_ms']:.2f}–{e['p75_ms']:.2f} | "
                    f"{fmt_ratio(e.get('ratio')) if m != 'native' else '1'} | {e['runs']} |")
     return "\n".join(out)
 
@@ -290,8 +291,12 @@ def idle_table(res, env):
     return "\n".join(out)
 
 
+def macro_label(m):
+    return "ringfence run" if m == "ringfence" else MODE_LABEL[m]
+
+
 def macro_table(res, env):
-    out = ["| workload | " + " | ".join(MODE_LABEL[m] for m in MACRO_MODES[env]) + " |",
+    out = ["| workload | " + " | ".join(macro_label(m) for m in MACRO_MODES[env]) + " |",
            "|---|" + "---:|" * len(MACRO_MODES[env])]
     for w, label in WORKLOADS:
         cells = []
@@ -348,9 +353,10 @@ def headlines(g, h):
             if r_med(hs.get(m))) + " native `true` [host].")
     gi = g.get("idle", {})
     if gi.get("sb_enter-nothp") and gi.get("sb_enter"):
-        out.append(f"idle Ringfence sandbox with transparent huge pages off: {gi['sb_enter-nothp']['pss_slab_pt_kib']:.0f} "
-                   f"KiB (PSS+Slab+PageTables) instead of {gi['sb_enter']['pss_slab_pt_kib']:.0f} KiB with the guest "
-                   f"kernel's default ({gi['sb_enter'].get('anonhuge_kib', 0):.0f} KiB of it in huge pages) [guest].")
+        out.append(f"idle Ringfence sandbox (sb_enter) with transparent huge pages off: PSS {gi['sb_enter-nothp']['pss_kib']:.0f} "
+                   f"KiB instead of {gi['sb_enter']['pss_kib']:.0f} KiB with the guest kernel's default THP=always "
+                   f"({gi['sb_enter'].get('anonhuge_kib', 0):.0f} KiB of it in huge pages); native idle process "
+                   f"{gi['native-process']['pss_kib']:.0f} KiB [guest]." if gi.get("native-process") else "")
     if gi.get("sb_enter") and gi.get("native-process"):
         a, b = gi["sb_enter"], gi["native-process"]
         out.append(f"idle sandbox memory (PSS+Slab+PageTables): sb_enter {a['pss_slab_pt_kib']:.0f} KiB vs "
@@ -473,7 +479,7 @@ def make_plots(outdir, g, h):
         modes = [m for m in MACRO_MODES[env] if m != "native"]
         rows = [(w, [r_med(res["macro"][w][m]) for m in modes]) for w, _ in WORKLOADS]
         p = plot(outdir, f"macro-{env}", f"real programs, whole command, ratio to native [{ENV_LABEL[env]}]",
-                 "x native (log)", rows, [MODE_LABEL[m] for m in modes], logscale=True)
+                 "x native (log)", rows, [macro_label(m) for m in modes], logscale=True)
         if p:
             pngs[f"macro-{env}"] = p
     return pngs
@@ -498,7 +504,8 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
       "(seccomp filters, seccomp-notify, ptrace, unshare, bwrap) ran in the same boot, interleaved with Ringfence. "
       "Under Bochs time is emulated (instructions at a fixed rate): absolute times are not those of any real CPU; "
       "**only the ratios inside the guest compare**.")
-    A(f"- **host**: this machine ({meta['host_cpu']}, {meta['host_cpus']} CPUs, kernel {meta['host_kernel']}): "
+    A(f"- **host**: this machine ({meta['host_cpu']}, {meta['host_cpus']} CPUs, kernel {meta['host_kernel']}"
+      + (f", load average {h['info']['loadavg']} when its part began" if h["info"].get("loadavg") else "") + "): "
       "gVisor runsc, crun, runc and podman, which cannot run in the guest, beside native and the same peers, against "
       "a native baseline measured in the same rounds. Compare host ratios with host ratios.\n")
     A("Method: every mode runs once per round, the order rotating from round to round; a ratio is taken per round "
@@ -542,7 +549,8 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
     A("`bench/bench_idle`: N sandboxes each idle in `sleep` (or, for the built-in kinds, a forked child that "
       "blocks, after `sb_enter()` for Ringfence), then per sandbox: the PSS of every process they consist of "
       "(their whole process tree), and the growth of the kernel's Slab, PageTables and VmallocUsed. "
-      "MemAvailable is shown too but moves with everything else on the machine. crun and runc run in the "
+      "MemAvailable is shown too but moves with everything else on the machine; a negative growth means the "
+      "kernel freed caches of earlier runs meanwhile (noise of the order of 50–100 KiB per sandbox). crun and runc run in the "
       "foreground (`run`, not `run -d`), so their own runtime process is counted.\n")
     for env, res in (("guest", g), ("host", h)):
         A(f"### {ENV_LABEL[env]}\n")
@@ -558,7 +566,8 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
     if dn:
         A(f"**Density** [guest]: idle Ringfence sandboxes (fork + `sb_enter()`, then block) created one after the "
           f"other: **{dn['count']:.0f}** in {dn['seconds']:.1f} s ({dn['rate']:.1f} per second), stopped by "
-          f"*{str(dn['stop']).replace('_', ' ')}* (limits: the count and time given in the parameters, or MemAvailable under 24 MiB); "
+          f"*{str(dn['stop']).replace('_', ' ')}* (limits: the count and time given in the parameters, or MemAvailable under 24 MiB; "
+          "transparent huge pages as the guest kernel sets them by default, see above); "
           f"MemAvailable went from {dn['avail_start_kib'] / 1024:.0f} MiB to {dn['avail_end_kib'] / 1024:.0f} MiB.\n")
     else:
         A("**Density**: no result (see the raw output).\n")
