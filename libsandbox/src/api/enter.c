@@ -109,6 +109,11 @@ static uint64_t vault_alloc(void)
 		munmap((void *)(base - VLT_GUARD), VLT_SIZE + 2 * VLT_GUARD);
 		return 0;
 	}
+	/* the vault is 2 MiB aligned and mostly untouched: with transparent
+	 * huge pages "always", each chunk the monitor touches would cost a
+	 * whole 2 MiB page (an idle sandbox measured 8.7 MiB instead of
+	 * ~0.7 MiB, bench/run); 4 KiB pages are plenty */
+	(void)madvise((void *)base, VLT_SIZE, MADV_NOHUGEPAGE);
 	return base;
 }
 
