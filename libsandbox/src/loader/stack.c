@@ -74,6 +74,9 @@ int ld_build_stack(struct ld_program *p, char *const argv[], char *const envp[],
 	}
 	/* the guard page below the stack: an overflow faults, as natively */
 	mprotect(r, PG, PROT_NONE);
+	/* as the kernel's own stack: no transparent huge pages (the first
+	 * touch would commit 2 MiB) */
+	(void)madvise(r, size + PG, MADV_NOHUGEPAGE);
 	lo = (uint64_t)r + PG;
 	hi = lo + size;
 	p->stack_lo = lo;
