@@ -564,7 +564,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	if (l && l->compiled && l->broker_fd >= 0) {
 		/* after execve under path rules: the broker opens them */
 		m->broker_fd = l->broker_fd;
-		rc = procbroker_request(m->broker_fd, &m->maps_fd, &m->proc_fd);
+		rc = broker_request(m->broker_fd, &m->maps_fd, &m->proc_fd);
 		if (rc) {
 			sb_fail(rc, "the /proc broker did not give this process its /proc files");
 			goto fail;

@@ -6,8 +6,6 @@
 /* Start the broker; return the monitor's end of its socket (close-on-exec)
  * or a negative errno. Call before Landlock and the second wall. */
 int procbroker_start(void);
-
-/* Ask the broker for this process's /proc/PID/maps and /proc/PID (O_PATH). */
-int procbroker_request(int broker, int *maps, int *proc);
+/* (the request side is the monitor's: monitor/broker.c) */
 
 #endif

@@ -17,9 +17,9 @@
 #include <time.h>
 #include "crash_bt.h"
 #include "log.h"
+#include "ksig.h"
 #include "monitor.h"
 
-#define SA_RESTORER_K 0x04000000ul
 
 void mon_die(struct sb_mon *m, int sig)
 {

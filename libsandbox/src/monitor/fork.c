@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include "audit.h"
 #include "log.h"
@@ -63,47 +62,11 @@ static void reopen(struct sb_mon *m, const char *path, int flags, int *fd, const
 /* Under path rules: /proc/PID/maps and /proc/PID from the broker. */
 static void from_broker(struct sb_mon *m)
 {
-	int sp[2], fds[2];
-	char byte = 'm';
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-	} c;
-	struct iovec iov = { &byte, 1 };
-	struct msghdr mh;
-	struct cmsghdr *cm;
-	long rc;
+	int fds[2];
+	int rc = broker_request(m->broker_fd, &fds[0], &fds[1]);
 
-	rc = sb_sys4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, (long)sp);
 	if (rc)
-		child_fail(m, "socketpair for the /proc broker", rc);
-	for (unsigned i = 0; i < sizeof mh; i++)
-		((char *)&mh)[i] = 0;
-	for (unsigned i = 0; i < sizeof c; i++)
-		c.buf[i] = 0;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = c.buf;
-	mh.msg_controllen = CMSG_SPACE(sizeof(int));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	*(int *)CMSG_DATA(cm) = sp[0];
-	rc = sb_sys3(SYS_sendmsg, m->broker_fd, (long)&mh, MSG_NOSIGNAL);
-	sb_sys1(SYS_close, sp[0]);
-	if (rc != 1)
-		child_fail(m, "the /proc broker does not answer", rc);
-	mh.msg_controllen = sizeof c.buf;
-	rc = sb_sys3(SYS_recvmsg, sp[1], (long)&mh, MSG_CMSG_CLOEXEC);
-	sb_sys1(SYS_close, sp[1]);
-	cm = rc == 1 ? CMSG_FIRSTHDR(&mh) : 0;
-	/* defends against an answer that is not two fds */
-	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(2 * sizeof(int)))
-		child_fail(m, "the /proc broker refused", rc);
-	fds[0] = ((int *)CMSG_DATA(cm))[0];
-	fds[1] = ((int *)CMSG_DATA(cm))[1];
+		child_fail(m, "the /proc broker did not answer", rc);
 	if (sb_sys3(SYS_dup3, fds[0], m->maps_fd, O_CLOEXEC) < 0 || sb_sys3(SYS_dup3, fds[1], m->proc_fd, O_CLOEXEC) < 0)
 		child_fail(m, "dup3 of the broker's fds", -EBADF);
 	sb_sys1(SYS_close, fds[0]);

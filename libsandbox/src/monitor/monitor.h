@@ -21,6 +21,9 @@ long emu_mem(struct sb_mon *m, long nr, const long *a);
 /* signal.c: rt_sigaction, rt_sigprocmask, sigaltstack, rt_sigsuspend */
 long emu_sig(struct sb_mon *m, long nr, const long *a);
 
+/* broker.c: /proc/PID/maps and /proc/PID (O_PATH) from the /proc broker */
+int broker_request(int broker, int *maps, int *proc);
+
 /* fork.c: fork, vfork, clone without CLONE_VM */
 long mon_fork(struct sb_mon *m, long nr, const long *a);
 

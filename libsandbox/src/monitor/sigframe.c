@@ -15,14 +15,9 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include "gmem.h"
+#include "ksig.h"
 #include "monitor.h"
 
-#define SA_RESTORER_K 0x04000000ul
-#define KSIG_BIT(s) (1ull << ((s) - 1))
-#define SIGSET_SIZE 8
-#ifndef SS_AUTODISARM
-#define SS_AUTODISARM (1u << 31)
-#endif
 #define UC_FP_XSTATE 0x1
 #define UC_SIGCONTEXT_SS 0x2
 #ifndef FP_XSTATE_MAGIC1

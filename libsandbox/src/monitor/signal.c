@@ -23,14 +23,9 @@
 #include <sys/syscall.h>
 #include "gmem.h"
 #include "log.h"
+#include "ksig.h"
 #include "monitor.h"
 
-#define SA_RESTORER_K 0x04000000ul
-#define KSIG_BIT(s) (1ull << ((s) - 1))
-#define SIGSET_SIZE 8
-#ifndef SS_AUTODISARM
-#define SS_AUTODISARM (1u << 31)
-#endif
 
 /* the signals whose default action is to ignore */
 static int default_ignores(int sig)
