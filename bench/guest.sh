@@ -26,7 +26,7 @@ E=guest
 if [ "$size" = quick ]; then
 	MR=2 MI=200 SR=3 IN=3 DN=30 DT=5 XR=1
 else
-	MR=7 MI=1000 SR=15 IN=25 DN=2000 DT=60 XR=3
+	MR=7 MI=1000 SR=15 IN=100 DN=2000 DT=60 XR=3
 fi
 
 echo "RF info $E kernel $(uname -r)"

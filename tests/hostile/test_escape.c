@@ -1116,6 +1116,13 @@ static void sc_unveil_race(void *arg)
 		/* metadata: resolved by the kernel, checked by the monitor on the result */
 		if (stat(r->path, &st) == 0 && st.st_size == 10 /* "TOPSECRET\n" */)
 			_exit(SBT_EXIT_ESCAPED);
+		/* a call the monitor checks and then forwards by name: the name
+		 * must be the checked copy, not the page the racer rewrites */
+		{
+			const struct timespec ts[2] = { { 12345, 0 }, { 12345, 0 } };
+
+			(void)utimensat(AT_FDCWD, r->path, ts, AT_SYMLINK_NOFOLLOW);
+		}
 	}
 	printf("opened inside %d, refused %d, other %d\n", ok, refused, other);
 	/* the race must have been run both ways, or the test proves nothing */
@@ -1163,12 +1170,20 @@ static void test_unveil_races(void **state)
 		_exit(0);
 	}
 	assert_int_equal(sb_policy_new(SB_ACT_ALLOW, &p), 0);
-	assert_int_equal(sb_policy_unveil(p, t.open, "r"), 0);
+	assert_int_equal(sb_policy_unveil(p, t.open, "rw"), 0);
 	assert_int_equal(sbt_run(sc_unveil_race, r, p, SBT_OUT, NULL, res), 0);
 	r->stop = 1;
 	assert_int_equal(waitpid(racer, &st, 0), racer);
 	printf("     %s", res->out);
 	SBT_EXPECT_EXIT(res, 0, "unveil: rename and path-buffer races");
+	{
+		struct stat sst;
+
+		/* the secret's times were never the sandboxed process's to set */
+		assert_int_equal(stat(t.file, &sst), 0);
+		if (sst.st_mtime == 12345)
+			fail_msg("utimensat reached the secret file through a rewritten name");
+	}
 	sb_policy_free(p);
 	/* the tree may be left swapped: put the real directory back for removal */
 	unveil_tree_remove(&t);

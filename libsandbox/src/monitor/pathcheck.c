@@ -156,7 +156,7 @@ static long run_on_fd(struct sb_mon *m, const struct meta *mt, const long *a, lo
 	}
 }
 
-int path_meta(struct sb_mon *m, long nr, const long *a, long *ret)
+int path_meta(struct sb_mon *m, long nr, long *a, long *ret)
 {
 	const struct meta *mt;
 	char *path = (char *)(SCRATCH(m) + SCR_PATH), *real = path + PATH_BUF;
@@ -202,7 +202,12 @@ int path_meta(struct sb_mon *m, long nr, const long *a, long *ret)
 	}
 	if (mt->op == OP_CHECK_ONLY || ((flags & AT_SYMLINK_NOFOLLOW) && mt->op == OP_UTIMENSAT)) {
 		sb_sys1(SYS_close, fd);
-		return 0; /* forwarded as it is (see docs/policy.md) */
+		/* forwarded by name (see docs/policy.md), but the name the
+		 * kernel gets is the checked copy in the vault: defends against
+		 * another process that shares the page rewriting it after the
+		 * check */
+		a[mt->path] = (long)path;
+		return 0;
 	}
 	*ret = run_on_fd(m, mt, a, fd, flags);
 	sb_sys1(SYS_close, fd);
