@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
@@ -199,6 +200,17 @@ int path_meta(struct sb_mon *m, long nr, long *a, long *ret)
 		*ret = -EACCES;
 		audit_log(m, nr, a, SB_ACT_ERRNO(EACCES), -EACCES, "unveil: outside the unveiled paths");
 		return 1;
+	}
+	/* utimensat(AT_SYMLINK_NOFOLLOW) on what is not a symlink: on the
+	 * checked file itself, as without the flag (no name looked up again) */
+	if ((flags & AT_SYMLINK_NOFOLLOW) && mt->op == OP_UTIMENSAT) {
+		struct stat st;
+
+		if (!sb_sys2(SYS_fstat, fd, (long)&st) && !S_ISLNK(st.st_mode)) {
+			*ret = run_on_fd(m, mt, a, fd, flags & ~AT_SYMLINK_NOFOLLOW);
+			sb_sys1(SYS_close, fd);
+			return 1;
+		}
 	}
 	if (mt->op == OP_CHECK_ONLY || ((flags & AT_SYMLINK_NOFOLLOW) && mt->op == OP_UTIMENSAT)) {
 		sb_sys1(SYS_close, fd);
