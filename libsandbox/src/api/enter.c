@@ -456,9 +456,8 @@ int sb_enter_impl(const struct sb_policy *pol, const struct sb_entry_regs *regs,
 	return enter_common(pol, regs, xsave, NULL);
 }
 
-/* The initial FPU state of a new program (as execve(2) leaves it): x87
- * control word 0x37f, MXCSR 0x1f80, every register zero; standard XSAVE
- * layout with x87 and SSE marked as holding that state. */
+/* A new program starts with all registers zero and the initial FPU
+ * state (monitor/sigframe.c's fpu_init_area(), as execve(2) leaves it). */
 int sb_launch_impl(const struct sb_policy *pol, const struct sb_launch *l)
 {
 	uint8_t area[4096] __attribute__((aligned(64)));
@@ -466,15 +465,10 @@ int sb_launch_impl(const struct sb_policy *pol, const struct sb_launch *l)
 	unsigned int a, b, c, d;
 
 	memset(&regs, 0, sizeof regs);
-	memset(area, 0, sizeof area);
+	fpu_init_area(area);
 	regs.rip = l->rip;
 	regs.rsp = l->rsp;
 	regs.rflags = 0x202;
-	area[0] = 0x7f; /* FCW 0x037f */
-	area[1] = 0x03;
-	area[24] = 0x80; /* MXCSR 0x1f80 */
-	area[25] = 0x1f;
-	area[512] = 0x3; /* XSTATE_BV: x87, SSE */
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
 	if (c & (1u << 27)) { /* OSXSAVE */
 		uint32_t lo, hi;

@@ -96,20 +96,19 @@ static void become_child(struct sb_mon *m, const struct kvm_regs *regs, const st
 		reopen(m, "/proc/self/maps", O_RDONLY, &m->maps_fd, "cannot open /proc/self/maps");
 		reopen(m, "/proc/self", O_PATH | O_DIRECTORY, &m->proc_fd, "cannot open /proc/self");
 	}
+	/* a copy pipe of its own (a grandchild's goes on the same numbers) */
+	rc = sb_sys2(SYS_pipe2, (long)p, O_CLOEXEC);
+	if (rc)
+		child_fail(m, "pipe2", rc);
 	if (m->gpipe[0] < 0) {
-		rc = sb_sys2(SYS_pipe2, (long)p, O_CLOEXEC);
-		if (rc)
-			child_fail(m, "pipe2", rc);
 		m->gpipe[0] = p[0];
 		m->gpipe[1] = p[1];
 		add_monfd(m, p[0]);
 		add_monfd(m, p[1]);
 	} else {
-		/* a grandchild: the pipe numbers are the monitor's already */
-		rc = sb_sys2(SYS_pipe2, (long)p, O_CLOEXEC);
-		if (rc || sb_sys3(SYS_dup3, p[0], m->gpipe[0], O_CLOEXEC) < 0 ||
+		if (sb_sys3(SYS_dup3, p[0], m->gpipe[0], O_CLOEXEC) < 0 ||
 		    sb_sys3(SYS_dup3, p[1], m->gpipe[1], O_CLOEXEC) < 0)
-			child_fail(m, "pipe2", rc ? rc : -EBADF);
+			child_fail(m, "dup3 of the copy pipe", -EBADF);
 		sb_sys1(SYS_close, p[0]);
 		sb_sys1(SYS_close, p[1]);
 	}

@@ -50,6 +50,9 @@ int sig_restart(const struct sb_mon *m, long nr);
 int sig_user_context(const struct sb_mon *m, uint64_t *rip, uint64_t *rflags);
 int sig_run_handler(struct sb_mon *m, int sig);
 void sig_return(struct sb_mon *m);
+/* the initial FPU state (as execve leaves it) in a 4096-byte standard
+ * XSAVE area: a frame without one, a launched program's first state */
+void fpu_init_area(uint8_t *area);
 int sig_set_host(struct sb_mon *m, int sig, const struct sb_ksigaction *guest);
 void sb_mon_sigstub(int sig, void *info, void *uc); /* host handler, runs on the vault altstack */
 extern char sb_mon_restorer[];                    /* api/enter_x86_64.S */

@@ -200,8 +200,7 @@ int sig_run_handler(struct sb_mon *m, int sig)
 	return 0;
 }
 
-/* The initial FPU state (as execve leaves it), for a frame without one. */
-static void fpu_init_area(uint8_t *a)
+void fpu_init_area(uint8_t *a)
 {
 	for (unsigned i = 0; i < 4096; i++)
 		a[i] = 0;
