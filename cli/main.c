@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	fflush(stderr);
-	rc = sb_exec(pol, path, o.argv, env);
+	rc = sb_exec_flags(pol, path, o.argv, env, o.ring0 ? SB_ENTER_RING0 : 0);
 	/* only failures come back */
 	fprintf(stderr, "ringfence: %s\n", *sb_last_error() ? sb_last_error() : strerror(-rc));
 	sb_policy_free(pol);

@@ -35,6 +35,9 @@ void rf_usage(FILE *f)
 	      "                           the caller's); repeatable\n"
 	      "  --clearenv               start the program with an empty environment\n"
 	      "  --backend auto|kvm|kmod  the virtualization backend (default auto: kvm)\n"
+	      "  --ring0                  Dune mode: run PROGRAM at guest ring 0, with the CPU's\n"
+	      "                           privileged features (own page tables, own IDT); its\n"
+	      "                           system calls still go through the policy\n"
 	      "\n"
 	      "Exit status: the program's; 128+N if signal N killed it (the launcher dies\n"
 	      "of the same signal); a call the policy kills ends it with SIGSYS (159);\n"
@@ -78,7 +81,7 @@ static int parse_action(const char *s, uint32_t *out)
 
 enum {
 	O_POLICY = 256, O_PLEDGE, O_EXEC_PLEDGE, O_UNVEIL, O_PROFILE, O_LOG, O_LOG_BT, O_DEFAULT, O_BACKEND, O_ENV, O_CLEARENV,
-	O_VERSION,
+	O_VERSION, O_RING0,
 };
 
 int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
@@ -95,6 +98,7 @@ int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
 		{ "backend", required_argument, 0, O_BACKEND },
 		{ "env", required_argument, 0, O_ENV },
 		{ "clearenv", no_argument, 0, O_CLEARENV },
+		{ "ring0", no_argument, 0, O_RING0 },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, O_VERSION },
 		{ 0, 0, 0, 0 },
@@ -155,6 +159,9 @@ int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
 			break;
 		case O_CLEARENV:
 			o->clearenv = 1;
+			break;
+		case O_RING0:
+			o->ring0 = 1;
 			break;
 		case O_LOG:
 			o->log = optarg;

@@ -30,6 +30,7 @@ struct rf_opts {
 	uint32_t default_action;
 	int default_set;
 	const char *backend;    /* NULL: auto */
+	int ring0;              /* --ring0: Dune mode, the program at guest CPL0 */
 	char **argv;            /* the program and its arguments */
 };
 

@@ -325,6 +325,8 @@ static long dev_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			return RFK_MAX_VCPUS;
 		case RFK_CAP_SYNC_REGS:
 			return KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+		case RFK_CAP_RING0:
+			return 1;
 		default:
 			return 0;
 		}

@@ -184,10 +184,14 @@ int rfk_vmx_check(void)
 		rc = adjust(tru ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
 			    CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
 			    CPU_BASED_MOV_DR_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+			    /* a guest at CPL0 (ring-0 mode) would otherwise reach the
+			     * host's TPR through CR8 and read the host's counters */
+			    CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING | CPU_BASED_RDPMC_EXITING |
 			    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, &cpu_ctl, "processor-based");
 	if (!rc)
-		rc = adjust(MSR_IA32_VMX_PROCBASED_CTLS2, SECONDARY_EXEC_ENABLE_EPT, SECONDARY_EXEC_ENABLE_RDTSCP,
-			    &cpu2_ctl, "secondary (EPT)");
+		rc = adjust(MSR_IA32_VMX_PROCBASED_CTLS2, SECONDARY_EXEC_ENABLE_EPT,
+			    /* WBINVD at CPL0 would flush the host's caches */
+			    SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_WBINVD_EXITING, &cpu2_ctl, "secondary (EPT)");
 	if (!rc)
 		rc = adjust(tru ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
 			    VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_EFER |
@@ -699,6 +703,7 @@ int rfk_xsave_check(const struct rfk_vcpu *v, const u8 *area, u64 xcr0)
 struct host_save {
 	struct desc_ptr gdt, idt;
 	u16 ds, es, ldt;
+	u64 kernel_gs_base; /* the thread's user GS base while in the kernel */
 };
 
 static void wrmsr_guest(struct rfk_vcpu *v)
@@ -708,8 +713,9 @@ static void wrmsr_guest(struct rfk_vcpu *v)
 	wrmsrl_safe(MSR_LSTAR, v->lstar);
 	wrmsrl_safe(MSR_CSTAR, v->cstar);
 	wrmsrl_safe(MSR_SYSCALL_MASK, v->sfmask);
-	/* MSR_KERNEL_GS_BASE is not switched: the guest's ring 0 never runs
-	 * SWAPGS (kernel_gs_base is kept for a later Dune mode only) */
+	/* a guest at CPL0 (ring-0 mode) may run SWAPGS, which exchanges GS
+	 * base with this MSR: the guest's own value while it runs */
+	wrmsrl_safe(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
 }
 
 static void wrmsr_host(const struct rfk_cpu *c)
@@ -767,6 +773,7 @@ static int enter_once(struct rfk_vcpu *v)
 		goto irq;
 	if (v->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
+	rdmsrl(MSR_KERNEL_GS_BASE, hs.kernel_gs_base);
 	wrmsr_guest(v);
 	if (native_read_cr2() != v->cr2)
 		native_write_cr2(v->cr2);
@@ -775,6 +782,8 @@ static int enter_once(struct rfk_vcpu *v)
 
 	v->cr2 = native_read_cr2();
 	wrmsr_host(c);
+	rdmsrl(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
+	wrmsrl(MSR_KERNEL_GS_BASE, hs.kernel_gs_base);
 	native_load_gdt(&hs.gdt);
 	native_load_idt(&hs.idt);
 	invalidate_tss_limit();

@@ -292,6 +292,71 @@ SB_API long sb_syscall_nr(const char *name);
  */
 SB_API int sb_enter(const struct sb_policy *pol);
 
+/*
+ * Flags of sb_enter_flags() and sb_exec_flags().
+ *
+ * SB_ENTER_RING0 - "Dune mode": the process runs at guest CPL0 instead of
+ * CPL3, with the CPU's privileged features: it may read and load CR3 (its
+ * own page tables), load its own IDT (its own exception handlers), GDT and
+ * TSS, and use cli/sti, invlpg, swapgs, rdmsr/wrmsr (KVM backend). The
+ * monitor is unchanged: every system call still reaches it through the
+ * syscall stub and the policy decides, the call returns to CPL0.
+ * Isolation holds (the vault is never in guest-physical space, and the
+ * monitor trusts nothing a ring-0 process can write), but the process is
+ * no longer protected from itself: docs/architecture.md ("Ring-0 mode")
+ * and docs/threat-model.md say what it can and cannot do. On hosts that
+ * emulate guest ring 0 (PVM) every instruction is slow.
+ */
+#define SB_ENTER_RING0 0x1u
+
+/**
+ * sb_enter_flags() - sb_enter() with flags (SB_ENTER_*; 0: sb_enter()).
+ * Return: as sb_enter(); -EINVAL for an unknown flag; -ENOSYS when the
+ * backend cannot run the process at ring 0 (sb_last_error() says why).
+ */
+SB_API int sb_enter_flags(const struct sb_policy *pol, unsigned int flags);
+
+/**
+ * struct sb_ring0_info - what a process in ring-0 mode needs to know of the
+ * monitor's guest state to build page tables and an IDT of its own.
+ * @cr3:     guest-physical address of the monitor's top-level page table
+ *           (what CR3 holds at entry).
+ * @pt_va, @pt_pa, @pt_size: the monitor's page-table pool: mapped
+ *           read-only and supervisor-only at @pt_va in the monitor's page
+ *           tables, at guest-physical @pt_pa. Every table the monitor's
+ *           CR3 reaches is in it.
+ * @sys_va, @sys_size: the monitor's descriptor tables (GDT, TSS, IDT),
+ *           exception and syscall stubs and their stacks, supervisor-only
+ *           (the syscall stub page is user-executable), and the two doorbell
+ *           pages after them. Page tables of the process's own must map this
+ *           range as the monitor's do (copying the monitor's top-level entry
+ *           for it is enough) for system calls and the monitor's exception
+ *           vectors to keep working.
+ * Selectors: kernel code 0x10, kernel data 0x18 (what system calls return
+ * with), user 0x23/0x2b/0x33, TSS 0x40.
+ */
+struct sb_ring0_info {
+	uint64_t cr3;
+	uint64_t pt_va, pt_pa, pt_size;
+	uint64_t sys_va, sys_size;
+};
+
+/**
+ * sb_ring0_info() - inside a sandbox this process entered with
+ * SB_ENTER_RING0: fill @info. Plain memory reads, no system call.
+ * Return: 0; -EPERM outside such a sandbox (or in a program started by
+ * sb_exec_flags(), which has no copy of it).
+ */
+SB_API int sb_ring0_info(struct sb_ring0_info *info);
+
+/**
+ * sb_ring0_pa() - the guest-physical address @va has in the monitor's page
+ * tables (a software walk from sb_ring0_info()'s cr3 through the pool), or
+ * 0 if it is not mapped there (or outside ring-0 mode). For page tables of
+ * the process's own. Runs at CPL0 only (it reads the supervisor-only pool).
+ */
+SB_API uint64_t sb_ring0_pa(const void *va);
+
 /**
  * sb_exec() - run a program inside a new sandbox, in place of the caller:
  * execve(2) into a virtual machine.
@@ -326,6 +391,16 @@ SB_API int sb_enter(const struct sb_policy *pol);
  * other message means the sandbox could not be built.
  */
 SB_API int sb_exec(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[]);
+
+/**
+ * sb_exec_flags() - sb_exec() with flags (SB_ENTER_*). With
+ * SB_ENTER_RING0 the program starts at CPL0 (`ringfence run --ring0`), and
+ * so do the programs it executes. Its launcher's hidden memory is then
+ * hidden only at 2 MiB granularity (docs/threat-model.md, wall 6).
+ * Return: as sb_exec(); -EINVAL for an unknown flag.
+ */
+SB_API int sb_exec_flags(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[],
+			 unsigned int flags);
 
 /**
  * sb_exec_resume() - the second half of an execve() made inside a sandbox

@@ -40,6 +40,7 @@
 #define RFK_CAP_GPA_BITS 3   /* guest-physical address width */
 #define RFK_CAP_MAX_VCPUS 4  /* vCPUs per VM */
 #define RFK_CAP_SYNC_REGS 5  /* KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS */
+#define RFK_CAP_RING0 6      /* 1: a guest may run at CPL0 (its CR8, RDPMC, WBINVD exit; KERNEL_GS_BASE is switched) */
 
 #define RFK_RUN_SIZE 4096
 

@@ -40,6 +40,7 @@
 #include "landlock.h"
 #include "wall.h"
 #include "../policy/compiled.h"
+#include "ring0.h"
 
 #define SA_RESTORER_K 0x04000000ul
 #define RSEQ_SIG_X86 0x53053053u
@@ -466,6 +467,7 @@ int sb_launch_impl(const struct sb_policy *pol, const struct sb_launch *l)
 
 	memset(&regs, 0, sizeof regs);
 	fpu_init_area(area);
+	regs.flags = l->flags;
 	regs.rip = l->rip;
 	regs.rsp = l->rsp;
 	regs.rflags = 0x202;
@@ -505,6 +507,8 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 			       "must be called while single-threaded)");
 	if (!regs->xsave_ok)
 		return sb_fail(-ENOSYS, "the CPU or OS offers no XSAVE: the FPU state cannot be carried into the VM");
+	if (regs->flags & ~(uint64_t)SB_ENTER_RING0)
+		return sb_fail(-EINVAL, "unknown sb_enter flags");
 	rc = pick_backend(&be);
 	if (rc)
 		return rc;
@@ -530,6 +534,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->broker_fd = -1;
 	m->gpa_next = GPA_BASE;
 	m->sys = vault + VLT_SYS;
+	m->ring0 = !!(regs->flags & SB_ENTER_RING0);
 	if (l && l->compiled) {
 		memcpy((void *)(vault + VLT_POLICY), l->compiled, sizeof(struct cp_policy));
 		if (l->compiled_exec)
@@ -635,6 +640,12 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	rc = map_sys(m, gpa);
 	if (rc) {
 		sb_fail(rc, "cannot map the sandbox's ring-0 pages");
+		goto fail;
+	}
+	/* Dune mode (api/ring0.c): the pool readable at CPL0, the library's copy of the layout */
+	rc = m->ring0 ? ring0_prepare(m) : 0;
+	if (rc) {
+		sb_fail(rc, "cannot map the page-table pool for ring-0 mode");
 		goto fail;
 	}
 	if (!dl_iterate_phdr(find_image, &img)) {
@@ -754,6 +765,8 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 		close(cloexec[i]);
 	take_signals(m, &saved, l != NULL);
 	sb_mark_inside();
+	if (m->ring0)
+		ring0_entered();
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	sb_switch_to_monitor(m, vault + VLT_STACK + VLT_STACK_SIZE);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* libsandbox/src/api/enter_x86_64.S: sb_enter()'s way in, the switch to the vault stack, the host signal restorer.
  *
- * sb_enter captures what the caller will find again inside the VM: its
+ * sb_enter (and sb_enter_flags, the same with flags in rsi) captures what
+ * the caller will find again inside the VM: its
  * callee-saved registers, the stack pointer and return address it will
  * return to, rflags, and the FPU/SSE/AVX state (XSAVE, standard format,
  * components x87 SSE AVX and AVX-512 that the OS enabled). Offsets are
@@ -13,8 +14,12 @@
 
 	.globl	sb_enter
 	.type	sb_enter, @function
+	.globl	sb_enter_flags
+	.type	sb_enter_flags, @function
 sb_enter:
 	.cfi_startproc
+	xor	%esi, %esi			/* sb_enter(pol) = sb_enter_flags(pol, 0) */
+sb_enter_flags:
 	mov	%rsp, %rax			/* rax = &return address */
 	sub	$(4096 + 128 + 64), %rsp
 	and	$-64, %rsp			/* XSAVE area at rsp, 64-byte aligned */
@@ -34,6 +39,7 @@ sb_enter:
 	movq	$0, 4096+0x48(%rsp)
 	mov	%rax, 4096+0x50(%rsp)
 	movq	$0, 4096+0x58(%rsp)
+	mov	%rsi, 4096+0x60(%rsp)		/* the flags (SB_ENTER_*) */
 	mov	%rdi, %r12			/* the policy */
 	mov	%rsp, %rdi			/* zero the XSAVE area (its header must be clean) */
 	mov	$512, %ecx
@@ -65,6 +71,7 @@ sb_enter:
 	ret
 	.cfi_endproc
 	.size	sb_enter, .-sb_enter
+	.size	sb_enter_flags, .-sb_enter_flags
 
 /* void sb_switch_to_monitor(struct sb_mon *m, uint64_t stack_top): never returns */
 	.globl	sb_switch_to_monitor

@@ -74,7 +74,7 @@ static int read_shebang(const char *path, char *interp, char *arg)
 }
 
 static int exec_common(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[],
-		       const struct sb_launch *inherit)
+		       const struct sb_launch *inherit, unsigned int flags)
 {
 	char err[LD_ERRLEN] = "", interp[SHEBANG_MAX + 1], arg[SHEBANG_MAX + 1];
 	struct ld_program *prog = NULL;
@@ -139,6 +139,7 @@ static int exec_common(const struct sb_policy *pol, const char *path, char *cons
 	else {
 		memset(&l, 0, sizeof l);
 		l.kvm_fd = l.log_fd = l.exe_fd = l.broker_fd = -1;
+		l.flags = flags;
 	}
 	l.nkeep = 0;
 	l.rip = prog->has_interp ? prog->interp.entry : prog->main.entry;
@@ -174,7 +175,16 @@ out:
 
 int sb_exec(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[])
 {
-	return exec_common(pol, path, argv, envp, NULL);
+	return exec_common(pol, path, argv, envp, NULL, 0);
+}
+
+int sb_exec_flags(const struct sb_policy *pol, const char *path, char *const argv[], char *const envp[],
+		  unsigned int flags)
+{
+	sb_set_error("%s", "");
+	if (flags & ~SB_ENTER_RING0)
+		return sb_fail(-EINVAL, "unknown sb_exec flags");
+	return exec_common(pol, path, argv, envp, NULL, flags);
 }
 
 int sb_exec_resume(int state_fd, const char *path, char *const argv[], char *const envp[])
@@ -224,9 +234,10 @@ int sb_exec_resume(int state_fd, const char *path, char *const argv[], char *con
 	l.exe_fd = st.exe_fd;
 	l.broker_fd = st.broker_fd;
 	l.landlocked = st.landlocked;
+	l.flags = st.enter_flags; /* ring-0 mode carries over, as the policy does */
 	if (st.broker_fd >= 0)
 		(void)fcntl(st.broker_fd, F_SETFD, FD_CLOEXEC);
-	rc = exec_common(NULL, path, argv, envp, &l);
+	rc = exec_common(NULL, path, argv, envp, &l, 0);
 	free(pol);
 	return rc;
 }

@@ -33,6 +33,8 @@
 /* VMX access rights of the segments the guest uses */
 #define AR_UCODE 0xa0fbull /* type 11, S, DPL3, P, L, G */
 #define AR_UDATA 0xc0f3ull /* type 3, S, DPL3, P, DB, G */
+#define AR_KCODE 0xa09bull /* type 11, S, DPL0, P, L, G (ring-0 mode) */
+#define AR_KDATA 0xc093ull /* type 3, S, DPL0, P, DB, G */
 #define AR_TSS 0x8bull     /* busy 64-bit TSS, P */
 #define AR_UNUSABLE 0x10000ull
 
@@ -63,6 +65,13 @@ static int kmod_open(struct sb_mon *m, char *err, unsigned long errlen)
 	if (ioctl(dev, RFK_CHECK_EXTENSION, RFK_CAP_RUN_SIZE) != RFK_RUN_SIZE ||
 	    ioctl(dev, RFK_CHECK_EXTENSION, RFK_CAP_SYNC_REGS) != (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) {
 		snprintf(err, errlen, "kmod backend: /dev/ringfence lacks the run area or sync registers");
+		goto out;
+	}
+	/* ring-0 mode needs a module that keeps a CPL0 guest off the host's
+	 * TPR, performance counters and KERNEL_GS_BASE (docs/kmod.md) */
+	if (m->ring0 && ioctl(dev, RFK_CHECK_EXTENSION, RFK_CAP_RING0) != 1) {
+		snprintf(err, errlen, "kmod backend: this ringfence.ko cannot run a process at ring 0 (SB_ENTER_RING0): "
+			 "it predates RFK_CAP_RING0; load a newer module or use the kvm backend");
 		goto out;
 	}
 	n = ioctl(dev, RFK_CHECK_EXTENSION, RFK_CAP_NR_WINDOWS);
@@ -145,6 +154,10 @@ static int kmod_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, ch
 	s.size = sizeof s;
 	rseg(&s.cs, GDT_UCODE, AR_UCODE);
 	rseg(&s.ss, GDT_UDATA, AR_UDATA);
+	if (m->ring0) { /* Dune mode: the process at CPL0 (monitor/ring0.c) */
+		rseg(&s.cs, GDT_KCODE, AR_KCODE);
+		rseg(&s.ss, GDT_KDATA, AR_KDATA);
+	}
 	s.ds = s.es = s.fs = s.gs = s.ss;
 	s.fs.base = st->fs_base;
 	s.gs.base = st->gs_base;
@@ -192,6 +205,11 @@ static int kmod_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, ch
 		goto fail;
 	kseg(&m->ucs, GDT_UCODE, 11, 1, 0);
 	kseg(&m->uss, GDT_UDATA, 3, 0, 1);
+	if (m->ring0) {
+		m->ucs.selector = GDT_KCODE;
+		m->uss.selector = GDT_KDATA;
+		m->ucs.dpl = m->uss.dpl = 0;
+	}
 	m->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 	m->run->kvm_dirty_regs = 0;
 	return 0;

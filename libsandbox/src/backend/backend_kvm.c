@@ -294,6 +294,10 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 	sregs.efer = EFER_GUEST;
 	seg(&sregs.cs, GDT_UCODE, 11, 3, 1, 0);
 	seg(&sregs.ss, GDT_UDATA, 3, 3, 0, 1);
+	if (m->ring0) { /* Dune mode: the process at CPL0 (monitor/ring0.c) */
+		seg(&sregs.cs, GDT_KCODE, 11, 0, 1, 0);
+		seg(&sregs.ss, GDT_KDATA, 3, 0, 0, 1);
+	}
 	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss;
 	sregs.fs.base = st->fs_base;
 	sregs.gs.base = st->gs_base;

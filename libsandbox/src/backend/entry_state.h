@@ -14,8 +14,11 @@ struct sb_entry_regs {
 	uint64_t xsave_ok;                     /* 0x48: 1 if the XSAVE area is valid */
 	uint64_t retaddr_ptr;                  /* 0x50: where the return address is (failure path) */
 	uint64_t xcr0;                         /* 0x58: components saved: host XCR0 & 0xe7 */
+	uint64_t flags;                        /* 0x60: SB_ENTER_* (sb_enter_flags) */
 };
 _Static_assert(__builtin_offsetof(struct sb_entry_regs, xcr0) == 0x58, "offsets used by enter_x86_64.S");
+_Static_assert(__builtin_offsetof(struct sb_entry_regs, flags) == 0x60 && sizeof(struct sb_entry_regs) <= 128,
+	       "offsets used by enter_x86_64.S (128 bytes reserved there)");
 
 struct sb_entry_state {
 	const struct sb_entry_regs *regs;

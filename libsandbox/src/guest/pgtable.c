@@ -24,10 +24,18 @@ uint64_t pt_flags(int prot, int user)
 	return f;
 }
 
-/* host view of the table whose GPA an entry holds */
+/* Host view of the table whose GPA an entry holds; NULL if the entry does
+ * not name a page the pool has handed out. Defends against entries the
+ * monitor did not write: in ring-0 mode (monitor/ring0.c) the process can
+ * write the pool through page tables of its own, and an entry followed
+ * blindly would make the monitor read and write any host address. Every
+ * table pointer taken from the pool comes through here, so the worst a
+ * forged entry does is to change the process's own view of its memory. */
 static uint64_t *tbl(const struct sb_ptpool *pt, uint64_t e)
 {
-	return (uint64_t *)((e & PTE_ADDR) - pt->gpa + pt->base);
+	uint64_t off = (e & PTE_ADDR) - pt->gpa;
+
+	return off < pt->used ? (uint64_t *)(pt->base + off) : 0;
 }
 
 static uint64_t gpa_of(const struct sb_ptpool *pt, uint64_t hva)
@@ -41,8 +49,14 @@ static uint64_t alloc_page(struct sb_ptpool *pt)
 	uint64_t p;
 
 	if (pt->free_head) {
+		uint64_t next;
+
 		p = pt->free_head;
-		pt->free_head = *(uint64_t *)p;
+		/* the link is in the pool: defends against one the process wrote
+		 * (ring-0 mode), which would make the next allocation clear any
+		 * host page; a bad link drops the rest of the list */
+		next = *(volatile uint64_t *)p;
+		pt->free_head = next - pt->base < pt->used && !(next & (SB_PAGE - 1)) ? next : 0;
 	} else {
 		if (pt->used + SB_PAGE > pt->size)
 			return 0;
@@ -57,6 +71,8 @@ static void free_page(struct sb_ptpool *pt, uint64_t e)
 {
 	uint64_t *p = tbl(pt, e);
 
+	if (!p)
+		return;
 	*p = pt->free_head;
 	pt->free_head = (uint64_t)p;
 }
@@ -78,35 +94,41 @@ static unsigned idx(uint64_t va, int level)
 }
 
 /* Entry at level stop (2 = PD, 1 = PT) for va, allocating upper tables.
- * A large page met on the way to level 1 is split first. NULL: no memory. */
+ * A large page met on the way to level 1 is split first. An entry that
+ * points outside the pool (tbl()) is replaced like an absent one. Each
+ * entry is read once. NULL: no memory. */
 static uint64_t *walk(struct sb_ptpool *pt, uint64_t va, int stop)
 {
-	uint64_t t = pt->cr3;
+	uint64_t *t = tbl(pt, pt->cr3);
 
 	for (int level = 4; level > stop; level--) {
-		uint64_t *e = &tbl(pt, t)[idx(va, level)];
+		uint64_t *e = &t[idx(va, level)];
+		uint64_t v = *(volatile uint64_t *)e;
+		uint64_t *next = (v & PTE_P) && !(v & PTE_PS) ? tbl(pt, v) : 0;
 
-		if (!(*e & PTE_P)) {
+		if (!(v & PTE_P) || (!(v & PTE_PS) && !next)) {
 			uint64_t n = alloc_page(pt);
 
 			if (!n)
 				return 0;
 			*e = n | UPPER;
-		} else if (*e & PTE_PS) {
+			next = tbl(pt, n);
+		} else if (v & PTE_PS) {
 			/* only PDEs are large here: split into 512 small pages, same rights */
 			uint64_t n = alloc_page(pt);
-			uint64_t base = *e & PTE_ADDR & ~(SB_CHUNK - 1);
-			uint64_t fl = *e & ~PTE_ADDR & ~PTE_PS;
+			uint64_t base = v & PTE_ADDR & ~(SB_CHUNK - 1);
+			uint64_t fl = v & ~PTE_ADDR & ~PTE_PS;
 
 			if (!n)
 				return 0;
+			next = tbl(pt, n);
 			for (unsigned i = 0; i < 512; i++)
-				tbl(pt, n)[i] = (base + i * SB_PAGE) | fl;
+				next[i] = (base + i * SB_PAGE) | fl;
 			*e = n | UPPER;
 		}
-		t = *e;
+		t = next;
 	}
-	return &tbl(pt, t)[idx(va, stop)];
+	return &t[idx(va, stop)];
 }
 
 int pt_map(struct sb_ptpool *pt, uint64_t lo, uint64_t hi, uint64_t gpa, uint64_t flags, int big)
@@ -146,19 +168,19 @@ int pt_map_page(struct sb_ptpool *pt, uint64_t gva, uint64_t gpa, uint64_t flags
 	return 0;
 }
 
-/* The PD entry for va if the upper levels exist, else NULL (nothing mapped). */
+/* The PD entry for va if the upper levels exist, else NULL (nothing mapped;
+ * an entry pointing outside the pool counts as absent). */
 static uint64_t *find_pde(const struct sb_ptpool *pt, uint64_t va)
 {
-	uint64_t t = pt->cr3;
+	uint64_t *t = tbl(pt, pt->cr3);
 
 	for (int level = 4; level > 2; level--) {
-		uint64_t e = tbl(pt, t)[idx(va, level)];
+		uint64_t e = t[idx(va, level)];
 
-		if (!(e & PTE_P))
+		if (!(e & PTE_P) || !(t = tbl(pt, e)))
 			return 0;
-		t = e;
 	}
-	return &tbl(pt, t)[idx(va, 2)];
+	return &t[idx(va, 2)];
 }
 
 /* First address after va that may be mapped, when va's PML4 or PDPT entry
@@ -166,11 +188,12 @@ static uint64_t *find_pde(const struct sb_ptpool *pt, uint64_t va)
 static uint64_t skip_absent(const struct sb_ptpool *pt, uint64_t va)
 {
 	uint64_t e = tbl(pt, pt->cr3)[idx(va, 4)];
+	const uint64_t *t = (e & PTE_P) ? tbl(pt, e) : 0;
 
-	if (!(e & PTE_P))
+	if (!t)
 		return (va | ((1ull << 39) - 1)) + 1;
-	e = tbl(pt, e)[idx(va, 3)];
-	if (!(e & PTE_P))
+	e = t[idx(va, 3)];
+	if (!(e & PTE_P) || !tbl(pt, e))
 		return (va | ((1ull << 30) - 1)) + 1;
 	return 0;
 }
@@ -182,7 +205,7 @@ int pt_unmap(struct sb_ptpool *pt, uint64_t lo, uint64_t hi)
 	while (a < hi) {
 		uint64_t next = SB_CHUNK_DOWN(a) + SB_CHUNK;
 		uint64_t skip = skip_absent(pt, a);
-		uint64_t *pde;
+		uint64_t *pde, *t;
 
 		if (skip) {
 			a = skip;
@@ -202,8 +225,14 @@ int pt_unmap(struct sb_ptpool *pt, uint64_t lo, uint64_t hi)
 			if (!walk(pt, a, 1)) /* splits the large page */
 				return -ENOMEM;
 		}
+		t = tbl(pt, *pde);
+		if (!t) { /* points outside the pool: nothing of ours is mapped there */
+			*pde = 0;
+			a = next;
+			continue;
+		}
 		for (; a < hi && a < next; a += SB_PAGE)
-			tbl(pt, *pde)[idx(a, 1)] = 0;
+			t[idx(a, 1)] = 0;
 	}
 	return 0;
 }
@@ -211,15 +240,19 @@ int pt_unmap(struct sb_ptpool *pt, uint64_t lo, uint64_t hi)
 uint64_t pt_lookup(const struct sb_ptpool *pt, uint64_t gva, uint64_t *size)
 {
 	uint64_t *pde = find_pde(pt, gva);
-	uint64_t e;
+	uint64_t d = pde ? *(volatile uint64_t *)pde : 0, e;
+	const uint64_t *t;
 
-	if (!pde || !(*pde & PTE_P))
+	if (!(d & PTE_P))
 		return 0;
-	if (*pde & PTE_PS) {
+	if (d & PTE_PS) {
 		*size = SB_CHUNK;
-		return *pde;
+		return d;
 	}
-	e = tbl(pt, *pde)[idx(gva, 1)];
+	t = tbl(pt, d);
+	if (!t)
+		return 0;
+	e = t[idx(gva, 1)];
 	*size = SB_PAGE;
 	return (e & PTE_P) ? e : 0;
 }

@@ -212,6 +212,7 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 	st.exe_fd = m->exe_fd;
 	st.broker_fd = m->broker_fd;
 	st.landlocked = m->landlocked;
+	st.enter_flags = m->ring0 ? SB_ENTER_RING0 : 0;
 	memfd = sb_sys2(SYS_memfd_create, (long)"ringfence-exec", 0);
 	if (memfd < 0)
 		return memfd;

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include "monitor.h"
 #include "mirror.h"
+#include "ring0.h"
 #include "../guest/cpu_x86_64.h"
 #include "../guest/pgtable.h"
 
@@ -78,6 +79,11 @@ static void handle_syscall(struct sb_mon *m)
 	}
 	r->rax = (uint64_t)rc;
 	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	if (m->ring0) {
+		/* Dune mode: back to CPL0 (monitor/ring0.c) */
+		ring0_syscall_return(m);
+		return;
+	}
 	if (!cpl0) {
 		/* PVM: still in user mode at the stub */
 		r->rip = r->rcx;
@@ -157,8 +163,12 @@ static void handle_exception(struct sb_mon *m, int v)
 	uint64_t err = f[0], rip = f[1], cs = f[2], rflags = f[3], rsp = f[4];
 
 	/* defends against a fault inside the ring-0 stubs themselves (a hostile
-	 * state or a monitor bug): the guest cannot be resumed sanely */
-	if ((cs & 3) != 3)
+	 * state or a monitor bug): the guest cannot be resumed sanely. In
+	 * ring-0 mode the process's frames are at CPL0 and it can write them:
+	 * checked there (monitor/ring0.c) */
+	if (m->ring0)
+		ring0_check_frame(m, v, err, &rip, &rflags);
+	else if ((cs & 3) != 3)
 		mon_crash(m, SIGSEGV, "fault in the sandbox's ring-0 code", rip, v, err);
 
 	/* put the vCPU back in user mode at the faulting instruction, so that the
@@ -174,7 +184,7 @@ static void handle_exception(struct sb_mon *m, int v)
 
 		/* not present: a huge mapping mirrored on demand, or one the kernel
 		 * made behind a call; the host decides */
-		if (!(err & 1) && mirror_fault(m, cr2, !!(err & 2), !!(err & 16)))
+		if (!(err & 1) && !ring0_foreign_cr3(m) && mirror_fault(m, cr2, !!(err & 2), !!(err & 16)))
 			return;
 		/* the guest's handler, if it has one; else a report and death */
 		m->fault_cr2 = cr2;
@@ -205,6 +215,9 @@ static void handle_mmio(struct sb_mon *m)
 		handle_exception(m, (int)((gpa - DB_GPA - DB_SUPER_OFF - DB_VEC) / 8));
 		return;
 	}
+	/* ring-0 mode: any guest-physical address can be reached (monitor/ring0.c) */
+	if (m->ring0)
+		ring0_mmio(m);
 	/* any other access to the doorbell pages: the process touched memory
 	 * that is not its own */
 	mon_crash(m, SIGSEGV, "access to the sandbox's doorbell page", m->vault + VLT_DOORBELL + (gpa - DB_GPA),
@@ -244,6 +257,8 @@ void mon_main(struct sb_mon *m)
 		case KVM_EXIT_SHUTDOWN:
 			mon_crash(m, SIGSEGV, "triple fault", 0, -1, 0);
 		default:
+			if (m->ring0)
+				ring0_bad_exit(m);
 			mon_fatal(m, "unexpected exit reason", run->exit_reason);
 		}
 	}

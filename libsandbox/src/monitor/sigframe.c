@@ -17,6 +17,7 @@
 #include "gmem.h"
 #include "ksig.h"
 #include "monitor.h"
+#include "ring0.h"
 
 #define UC_FP_XSTATE 0x1
 #define UC_SIGCONTEXT_SS 0x2
@@ -78,7 +79,8 @@ int sig_user_context(const struct sb_mon *m, uint64_t *rip, uint64_t *rflags)
 	const struct kvm_run *run = m->run;
 	const struct kvm_regs *r = &run->s.regs.regs;
 
-	if (run->s.regs.sregs.cs.dpl == 3) {
+	/* ring-0 mode: the process runs at CPL0; anywhere but in the stubs */
+	if (run->s.regs.sregs.cs.dpl == 3 || ring0_user_point(m, r->rip)) {
 		*rip = r->rip;
 		*rflags = r->rflags;
 		return 0;

@@ -151,7 +151,7 @@ struct sb_mon {
 	uint64_t sys;               /* GVA == HVA of VLT_SYS */
 	uint64_t lstar, lstar_sysret;
 	uint64_t ist_top;
-	struct kvm_segment ucs, uss; /* user code and stack segments, for returns to CPL3 */
+	struct kvm_segment ucs, uss; /* user code and stack segments, for returns to CPL3 (ring-0 mode: CPL0) */
 	int pid;                    /* host pid == guest pid */
 	int tid;
 	struct sb_ptpool pt;
@@ -208,6 +208,12 @@ struct sb_mon {
 
 	/* statistics */
 	uint64_t nexits, nsyscalls;
+
+	/* Dune mode (SB_ENTER_RING0, monitor/ring0.c): the process runs at
+	 * CPL0; ucs/uss above are then the kernel segments (0x10/0x18), and
+	 * everything in the sys window and the page-table pool is writable
+	 * by the process */
+	uint32_t ring0;
 };
 
 _Static_assert(sizeof(struct sb_mon) <= VLT_ALTSTACK, "struct sb_mon must fit below the altstack");
