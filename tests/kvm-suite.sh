@@ -15,6 +15,8 @@ part "integration (cmocka)" 0 ./test_kvm
 part "hostile (cmocka)" 0 ./test_escape
 part "signals: handlers inside the VM, forged frames (cmocka)" 0 ./test_signals
 part "processes: fork inside the VM (cmocka)" 0 ./test_process
+part "ring-0 mode (Dune): CPL0, own IDT and page tables, syscalls, policy (cmocka)" 0 ./test_ring0
+part "ring-0 mode, hostile: pool, sys window, doorbells, guest-physical space (cmocka)" 0 ./test_ring0_escape
 part "no /dev/kvm, bad backends, threads (cmocka)" 0 ./test_enter_nokvm
 part "example: filter_demo" 0 sh -c './filter_demo >demo.out 2>demo.err; s=$?; cat demo.out demo.err; [ $s = 0 ] && grep -q "inside the sandbox" demo.out && grep -q "refused: Operation not permitted" demo.out && grep -q "\"syscall\":\"openat\",\"nr\":257,.*\"decision\":\"errno\",\"errno\":1" demo.err'
 mkdir -p pfd && echo hello > pfd/readme.txt
@@ -34,6 +36,8 @@ if [ -d asan ]; then
 	part "ASan+UBSan: hostile (cmocka)" 0 ./asan/test_escape
 	part "ASan+UBSan: signals (cmocka)" 0 ./asan/test_signals
 	part "ASan+UBSan: processes (cmocka)" 0 ./asan/test_process
+	part "ASan+UBSan: ring-0 mode (cmocka)" 0 ./asan/test_ring0
+	part "ASan+UBSan: ring-0 mode, hostile (cmocka)" 0 ./asan/test_ring0_escape
 	part "ASan+UBSan: launcher" 0 env RF=./asan/ringfence sh ./run-programs.sh
 fi
 echo "kvm suite: $failed failed"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/bochs/kmod-job.sh: build ringfence.ko against Debian 12's cloud kernel headers, boot that
 # kernel in Bochs (VT-x emulation), load the module and run tests/bochs/kmod-suite.sh there.
-# usage: kmod-job.sh [BUILD_DIR]   (default: build; needs t_smoke, test_kvm, filter_demo built)
-# env: BOCHS_WORK (default /tmp/rf-bochs-kmod), KMOD_NO_CMOCKA=1 skips test_kvm (saves ~minutes),
+# usage: kmod-job.sh [BUILD_DIR]   (default: build; needs t_smoke, test_kvm, test_ring0,
+#        test_ring0_escape, filter_demo built)
+# env: BOCHS_WORK (default /tmp/rf-bochs-kmod), KMOD_NO_CMOCKA=1 skips the cmocka tests (saves ~minutes),
 #      and run-in-bochs.sh's own (SKIP_APT, BOCHS_TIMEOUT...).
 # Exit status: 0 only if every part passed and the guest kernel logged no oops/BUG/WARNING.
 set -euo pipefail
@@ -12,7 +13,7 @@ work=${BOCHS_WORK:-/tmp/rf-bochs-kmod}
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
 cp "$build/tests/t_smoke" "$build/examples/filter_demo" "$here/tests/bochs/kmod-suite.sh" "$payload/"
-[ "${KMOD_NO_CMOCKA:-0}" = 1 ] || cp "$build/tests/test_kvm" "$payload/"
+[ "${KMOD_NO_CMOCKA:-0}" = 1 ] || cp "$build/tests/test_kvm" "$build/tests/test_ring0" "$build/tests/test_ring0_escape" "$payload/"
 cc -O2 -Wall -Wextra -Werror -I"$here/kmod/include" -o "$payload/rfk_probe" "$here/tests/bochs/rfk_probe.c"
 mkdir -p "$work"
 set +e

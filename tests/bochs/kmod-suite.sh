@@ -24,6 +24,10 @@ part "example: filter_demo, a policy denial (kmod)" 0 sh -c './filter_demo >demo
 if [ -x ./test_kvm ]; then
 	part "integration (cmocka) on kmod" 0 ./test_kvm
 fi
+if [ -x ./test_ring0 ]; then
+	part "ring-0 mode (Dune) on kmod (cmocka)" 0 ./test_ring0
+	part "ring-0 mode, hostile, on kmod (cmocka)" 0 ./test_ring0_escape
+fi
 part "kernel log clean after the tests" 0 kernel_clean
 part "rmmod ringfence" 0 rmmod ringfence
 part "kernel log clean after unload" 0 kernel_clean

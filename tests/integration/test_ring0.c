@@ -280,8 +280,11 @@ static void sc_signals(void *arg)
 	SBT_CHECK(handler_cpl == 0);
 	SBT_CHECK(r0_cpl() == 0);
 	/* a page fault through the monitor's IDT becomes SIGSEGV, at CPL0 */
-	if (!sigsetjmp(segv_jmp, 1))
-		*(volatile int *)16 = 1;
+	if (!sigsetjmp(segv_jmp, 1)) {
+		volatile int *volatile bad = (volatile int *)(uintptr_t)16;
+
+		*bad = 1;
+	}
 	SBT_CHECK(segv_addr == 16);
 	SBT_CHECK(r0_cpl() == 0);
 	printf("SIGUSR1 handler at CPL%u, SIGSEGV at %#lx\n", handler_cpl, (unsigned long)segv_addr);
@@ -347,10 +350,6 @@ static void sc_fork(void *arg)
 			_exit(1);
 		_exit(7);
 	}
-	if (pid < 0 && errno == ENOSYS) { /* the kmod backend does not fork yet */
-		printf("fork: ENOSYS\n");
-		return;
-	}
 	SBT_CHECK(pid > 0);
 	SBT_CHECK(waitpid(pid, &st, 0) == pid);
 	SBT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
@@ -358,9 +357,30 @@ static void sc_fork(void *arg)
 	printf("fork: the child ran at CPL0\n");
 }
 
+/* the backend sb_enter() picks (RINGFENCE_BACKEND, auto: kmod if /dev/ringfence opens) */
+static int backend_is_kmod(void)
+{
+	const char *b = getenv("RINGFENCE_BACKEND");
+	int fd;
+
+	if (b && !strcmp(b, "kmod"))
+		return 1;
+	if (b && *b && strcmp(b, "auto"))
+		return 0;
+	fd = open("/dev/ringfence", O_RDWR | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
 static void test_fork(void **state)
 {
 	(void)state;
+	if (backend_is_kmod()) {
+		/* a fork child cannot build its VM on kmod yet (docs/kmod.md) */
+		printf("     skipped: fork is not supported on the kmod backend\n");
+		skip();
+	}
 	SBT_RUN_OK(sc_fork, NULL, NULL, SBT_NO_ENTER | SBT_OUT, NULL, res, "fork at CPL0");
 	printf("     %s", res->out);
 }

@@ -11,6 +11,9 @@
  *                  prints one line per attempt, exit 0 if all were refused
  *   probe touch-launcher  (hostile) load a byte of the launcher's code:
  *                  must die of SIGSEGV
+ *   probe ring0    under `ringfence run --ring0`: print the CPL and read
+ *                  CR0 (privileged: SIGSEGV at CPL3)
+ *   probe ring0-exec  execute itself as `probe ring0` (the mode carries over)
  * Built as a PIE (the default) and as a static binary (probe-static).
  */
 #define _GNU_SOURCE
@@ -203,10 +206,32 @@ static int do_touch_launcher(void)
 	return 1;
 }
 
+static int do_ring0(void)
+{
+	uint16_t cs;
+	uint64_t cr0;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	printf("cpl=%u\n", cs & 3);
+	fflush(stdout);
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	printf("cr0_pg=%d\n", !!(cr0 & 0x80000000ull));
+	return 0;
+}
+
+static int do_ring0_exec(char **argv)
+{
+	char *const args[] = { argv[0], (char *)"ring0", NULL };
+
+	execv(argv[0], args);
+	perror("execv");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: probe auxv|brk|fds|float|launcher|touch-launcher\n");
+		fprintf(stderr, "usage: probe auxv|brk|fds|float|launcher|touch-launcher|ring0|ring0-exec\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "auxv"))
@@ -221,6 +246,10 @@ int main(int argc, char **argv)
 		return do_launcher();
 	if (!strcmp(argv[1], "touch-launcher"))
 		return do_touch_launcher();
+	if (!strcmp(argv[1], "ring0"))
+		return do_ring0();
+	if (!strcmp(argv[1], "ring0-exec"))
+		return do_ring0_exec(argv);
 	fprintf(stderr, "probe: unknown mode %s\n", argv[1]);
 	return 2;
 }

@@ -185,5 +185,18 @@ for p in probe probe-static probe-static-pie; do
 	cat ex.out
 done
 
+echo "--- ring-0 mode (Dune): --ring0"
+for p in probe probe-static; do
+	expect "$p: --ring0 runs it at CPL0, where it reads CR0" 0 $RF run --ring0 -- ./$p ring0
+	check "  cpl=0 cr0_pg=1" sh -c 'grep -qx "cpl=0" ex.out && grep -qx "cr0_pg=1" ex.out'
+done
+expect "--ring0: a program it executes runs at CPL0 too" 0 $RF run --ring0 -- ./probe ring0-exec
+check "  cpl=0 cr0_pg=1 after execve" sh -c 'grep -qx "cpl=0" ex.out && grep -qx "cr0_pg=1" ex.out'
+expect "without --ring0: CPL3, and CR0 is refused (SIGSEGV, 139)" 139 $RF run -- ./probe ring0
+check "  cpl=3" grep -qx "cpl=3" ex.out
+rm -f r0.log
+expect "--ring0: an unmodified shell, and the policy's denial" 1 $RF run --ring0 --pledge "stdio rpath" --log r0.log -- $BB sh -c 'echo x >/tmp/rf-denied'
+check "  the denial is audited" grep -q '"decision":"errno","errno":1' r0.log
+
 echo "launcher: $((total - failed)) of $total passed, $failed failed"
 exit $failed

@@ -368,6 +368,95 @@ static void test_pool_exhaustion_long_range(void **state)
 	free(mem);
 }
 
+/* Ring-0 mode (monitor/ring0.c): the process can write the pool. Every
+ * entry it could forge — table pointers below, above and past the used
+ * part of the pool, large-page bits where tables belong, a free-list link
+ * to a host address — must leave every byte outside the pool as it was,
+ * and every call must still return. Run under ASan too. */
+static void test_forged_pool_stays_in_pool(void **state)
+{
+	const uint64_t size = 64 * SB_PAGE;
+	uint8_t *mem = aligned_alloc(SB_CHUNK, 3 * SB_CHUNK);
+	uint8_t *pool = mem + SB_CHUNK;
+	struct sb_ptpool pt;
+	uint64_t *t, e, sz;
+	const uint64_t lo = 0x40000000;
+
+	(void)state;
+	assert_non_null(mem);
+	memset(mem, 0x5a, 3 * SB_CHUNK);
+	assert_int_equal(pt_init(&pt, (uint64_t)(uintptr_t)pool, POOL_GPA, size), 0);
+	/* small pages, then a large page over some of them (their table is freed) */
+	assert_int_equal(pt_map(&pt, lo + 4 * SB_CHUNK, lo + 4 * SB_CHUNK + 4 * SB_PAGE, GPA_B, F_RO, 0), 0);
+	assert_int_equal(pt_map_page(&pt, 0x7ffff0000000ull, GPA_B, F_RW), 0);
+	assert_int_equal(pt_map(&pt, lo, lo + 8 * SB_PAGE, GPA_A, F_RW, 0), 0);
+	assert_int_equal(pt_map(&pt, lo, lo + SB_CHUNK, GPA_A, F_RW, 1), 0);
+	assert_int_not_equal(pt.free_head, 0);
+
+	/* forge: the free page's link names the host memory before the pool */
+	*(uint64_t *)(uintptr_t)pt.free_head = (uint64_t)(uintptr_t)mem + 4 * SB_PAGE;
+	/* every present entry of every handed-out page points elsewhere: below
+	 * the pool, past its used part, past its end; every other one a large
+	 * page (a table where a leaf belongs, and the other way round) */
+	for (uint64_t off = 0; off < pt.used; off += SB_PAGE) {
+		t = (uint64_t *)(uintptr_t)(pool + off);
+		if ((uint64_t)(uintptr_t)t == pt.free_head)
+			continue;
+		for (unsigned i = 0; i < 512; i++) {
+			if (!(t[i] & PTE_P))
+				continue;
+			switch (i % 4) {
+			case 0:
+				e = POOL_GPA - SB_CHUNK + 8 * SB_PAGE;
+				break;
+			case 1:
+				e = POOL_GPA + pt.used + SB_PAGE;
+				break;
+			case 2:
+				e = POOL_GPA + SB_CHUNK;
+				break;
+			default:
+				e = POOL_GPA - 1 * SB_PAGE;
+				break;
+			}
+			t[i] = e | (t[i] & ~PTE_ADDR) | ((i & 1) ? PTE_PS : 0);
+		}
+	}
+	/* the process's tables are garbage now; the monitor keeps working */
+	for (uint64_t a = lo; a < lo + 6 * SB_CHUNK; a += SB_CHUNK / 2) {
+		(void)pt_lookup(&pt, a, &sz);
+		(void)pt_lookup(&pt, a + 3 * SB_PAGE, &sz);
+	}
+	(void)pt_lookup(&pt, 0x7ffff0000000ull, &sz);
+	for (int round = 0; round < 3; round++) {
+		int rc;
+
+		rc = pt_map(&pt, lo + SB_PAGE, lo + 3 * SB_PAGE, GPA_A, F_RW, 0);
+		assert_true(rc == 0 || rc == -ENOMEM);
+		rc = pt_map(&pt, lo + 2 * SB_CHUNK, lo + 3 * SB_CHUNK, GPA_B, F_RW, 1);
+		assert_true(rc == 0 || rc == -ENOMEM);
+		rc = pt_unmap(&pt, lo + 4 * SB_CHUNK, lo + 4 * SB_CHUNK + SB_CHUNK);
+		assert_true(rc == 0 || rc == -ENOMEM);
+		rc = pt_unmap(&pt, lo, lo + 6 * SB_CHUNK + 5 * SB_PAGE);
+		assert_true(rc == 0 || rc == -ENOMEM);
+		rc = pt_map_page(&pt, 0x7ffff0001000ull, GPA_B, F_RW);
+		assert_true(rc == 0 || rc == -ENOMEM);
+		rc = pt_map(&pt, 0x100000000000ull, 0x100000000000ull + 2 * SB_CHUNK, GPA_A, F_RW, 1);
+		assert_true(rc == 0 || rc == -ENOMEM);
+	}
+	assert_true(pt.used <= size);
+	assert_true(pt.free_head == 0 ||
+		    (pt.free_head - (uint64_t)(uintptr_t)pool < pt.used && !(pt.free_head & (SB_PAGE - 1))));
+	/* and what the monitor maps after the forgery is mapped as it says */
+	assert_int_equal(pt_map(&pt, 0x200000000000ull, 0x200000000000ull + SB_PAGE, GPA_A, F_RO, 0), 0);
+	assert_int_equal(translate(&pt, 0x200000000000ull), GPA_A);
+	for (uint64_t i = 0; i < 3 * SB_CHUNK; i++)
+		if ((i < SB_CHUNK || i >= SB_CHUNK + size) && mem[i] != 0x5a)
+			fail_msg("pgtable wrote outside its pool at offset %#llx of the buffer",
+				 (unsigned long long)i);
+	free(mem);
+}
+
 static void test_flags(void **state)
 {
 	(void)state;
@@ -409,6 +498,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_large_over_small_reuses_table, setup, teardown),
 		cmocka_unit_test(test_pool_exhaustion),
 		cmocka_unit_test(test_pool_exhaustion_long_range),
+		cmocka_unit_test(test_forged_pool_stays_in_pool),
 		cmocka_unit_test(test_flags),
 	};
 

@@ -5,7 +5,10 @@
  * GPAs above its physical address width, and user addresses go beyond it).
  * Entries hold GPAs. Page-table pages live in the vault's page-table pool,
  * which is a memory window but is never mapped in the guest, so nothing the
- * process runs can read or write its own page tables. Freestanding: used by
+ * process runs can read or write its own page tables. In ring-0 mode
+ * (monitor/ring0.c) the pool is mapped read-only for the process, which can
+ * write it anyway through page tables of its own: pgtable.c then follows no
+ * table pointer outside the pool's handed-out pages. Freestanding: used by
  * the monitor's exit path.
  */
 #ifndef SB_PGTABLE_H

@@ -211,8 +211,8 @@ struct sb_mon {
 
 	/* Dune mode (SB_ENTER_RING0, monitor/ring0.c): the process runs at
 	 * CPL0; ucs/uss above are then the kernel segments (0x10/0x18), and
-	 * everything in the sys window and the page-table pool is writable
-	 * by the process */
+	 * everything in the sys window and the page-table pool (mapped
+	 * read-only for it) is writable by the process */
 	uint32_t ring0;
 };
 
