@@ -7,7 +7,9 @@
  * mapped) plus one private region in the upper half (R0_ALIAS) where any
  * guest-physical page can be mapped. The guest-physical addresses come
  * from the monitor's own tables, read through the pool (sb_ring0_pa).
- * Everything here runs at CPL0 only.
+ * Everything here runs at CPL0 only. Loads and stores through an alias go
+ * through r0_peek/r0_poke (plain instructions): a sanitizer's shadow
+ * check of an upper-half address would fault.
  */
 #ifndef RING0_GUEST_H
 #define RING0_GUEST_H
@@ -86,6 +88,32 @@ static inline void r0_lidt(const struct r0_dtr *d)
 	__asm__ volatile("lidt %0" : : "m"(*d) : "memory");
 }
 
+static inline uint64_t r0_peek64(uint64_t va)
+{
+	uint64_t v;
+
+	__asm__ volatile("movq (%1), %0" : "=r"(v) : "r"(va) : "memory");
+	return v;
+}
+
+static inline void r0_poke64(uint64_t va, uint64_t v)
+{
+	__asm__ volatile("movq %1, (%0)" : : "r"(va), "r"(v) : "memory");
+}
+
+static inline uint8_t r0_peek8(uint64_t va)
+{
+	uint8_t v;
+
+	__asm__ volatile("movb (%1), %0" : "=q"(v) : "r"(va) : "memory");
+	return v;
+}
+
+static inline void r0_poke8(uint64_t va, uint8_t v)
+{
+	__asm__ volatile("movb %1, (%0)" : : "r"(va), "q"(v) : "memory");
+}
+
 static inline void r0_invlpg(uint64_t va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
@@ -144,14 +172,15 @@ static inline int r0_tables_init(struct r0_tables *t)
 	return 0;
 }
 
-/* map guest-physical page pa at R0_ALIAS + i pages, writable; returns the alias */
-static inline void *r0_alias(struct r0_tables *t, unsigned i, uint64_t pa)
+/* map guest-physical page pa at R0_ALIAS + i pages, writable; returns the
+ * alias (use r0_peek/r0_poke on it) */
+static inline uint64_t r0_alias(struct r0_tables *t, unsigned i, uint64_t pa)
 {
 	uint64_t va = R0_ALIAS + (uint64_t)i * 4096;
 
 	t->pt[i] = (pa & R0_ADDR) | R0_P | R0_W | R0_A | R0_D | R0_NX;
 	r0_invlpg(va);
-	return (void *)va;
+	return va;
 }
 
 /* load CR3 with the process's own tables; 0 or -1 */
