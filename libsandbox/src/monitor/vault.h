@@ -151,7 +151,7 @@ struct sb_mon {
 	uint64_t sys;               /* GVA == HVA of VLT_SYS */
 	uint64_t lstar, lstar_sysret;
 	uint64_t ist_top;
-	struct kvm_segment ucs, uss; /* user code and stack segments, for returns to CPL3 (ring-0 mode: CPL0) */
+	struct kvm_segment ucs, uss; /* user code and stack segments, for returns to CPL3 */
 	int pid;                    /* host pid == guest pid */
 	int tid;
 	struct sb_ptpool pt;
