@@ -30,6 +30,7 @@ struct rf_opts {
 	uint32_t default_action;
 	int default_set;
 	const char *backend;    /* NULL: auto */
+	long max_tasks;         /* -1: not given */
 	char **argv;            /* the program and its arguments */
 };
 

@@ -13,6 +13,7 @@ cd "$(dirname "$0")"
 part "smoke: enter, print, exit 7" 7 ./t_smoke
 part "integration (cmocka)" 0 ./test_kvm
 part "hostile (cmocka)" 0 ./test_escape
+part "hostile threads (cmocka)" 0 ./test_thread_escape
 part "signals: handlers inside the VM, forged frames (cmocka)" 0 ./test_signals
 part "processes: fork inside the VM (cmocka)" 0 ./test_process
 part "no /dev/kvm, bad backends, threads (cmocka)" 0 ./test_enter_nokvm
@@ -32,6 +33,7 @@ if [ -d asan ]; then
 	part "ASan+UBSan: smoke" 7 ./asan/t_smoke
 	part "ASan+UBSan: integration (cmocka)" 0 ./asan/test_kvm
 	part "ASan+UBSan: hostile (cmocka)" 0 ./asan/test_escape
+	part "ASan+UBSan: hostile threads (cmocka)" 0 ./asan/test_thread_escape
 	part "ASan+UBSan: signals (cmocka)" 0 ./asan/test_signals
 	part "ASan+UBSan: processes (cmocka)" 0 ./asan/test_process
 	part "ASan+UBSan: launcher" 0 env RF=./asan/ringfence sh ./run-programs.sh

@@ -1135,6 +1135,65 @@ static int do_forkbomb(int argc, char **argv)
 	return bad != 0;
 }
 
+/* ---------------------------------------------------------------- threadbomb
+ * Checks: threads are counted by a task limit: pthread_create until it fails (EAGAIN,
+ * at most FORKBOMB_MAX threads), all threads blocked on a condition; then release and
+ * join them and do it again: the limit is given back as threads end. Prints
+ * "threads made: A B". Natively (no limit) both are FORKBOMB_MAX.
+ */
+static pthread_mutex_t bomb_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bomb_c = PTHREAD_COND_INITIALIZER;
+static int bomb_go;
+
+static void *bomb_thread(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&bomb_m);
+	while (!bomb_go)
+		pthread_cond_wait(&bomb_c, &bomb_m);
+	pthread_mutex_unlock(&bomb_m);
+	return NULL;
+}
+
+static int bomb_round(void)
+{
+	pthread_t t[FORKBOMB_MAX];
+	pthread_attr_t a;
+	int made = 0, rc = 0;
+
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 64 * 1024);
+	bomb_go = 0;
+	while (made < FORKBOMB_MAX) {
+		rc = pthread_create(&t[made], &a, bomb_thread, NULL);
+		if (rc)
+			break;
+		made++;
+	}
+	pthread_attr_destroy(&a);
+	if (rc && rc != EAGAIN)
+		fail("threadbomb: pthread_create: %s", errname(rc));
+	pthread_mutex_lock(&bomb_m);
+	bomb_go = 1;
+	pthread_cond_broadcast(&bomb_c);
+	pthread_mutex_unlock(&bomb_m);
+	for (int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	return made;
+}
+
+static int do_threadbomb(void)
+{
+	int a = bomb_round(), b;
+
+	/* the joined threads' tasks are gone (the kernel clears their tid words
+	 * just after pthread_join returns): let them go before the second round */
+	sleep_ms(100);
+	b = bomb_round();
+	printf("threads made: %d %d\n", a, b);
+	return bad != 0;
+}
+
 /* ---------------------------------------------------------------- thread-exec
  * Checks: execve from a second thread while the main thread blocks in pause(), another in
  * pthread_cond_wait and a third writes a byte to a pipe every millisecond. The new image
@@ -1338,6 +1397,8 @@ int main(int argc, char **argv)
 		return do_thread_signal();
 	if (!strcmp(cmd, "forkbomb"))
 		return do_forkbomb(argc, argv);
+	if (!strcmp(cmd, "threadbomb"))
+		return do_threadbomb();
 	if (!strcmp(cmd, "thread-exec"))
 		return do_thread_exec();
 	if (!strcmp(cmd, "exec-target"))
@@ -1345,6 +1406,6 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "fork-in-thread"))
 		return do_fork_in_thread();
 	fprintf(stderr, "usage: procsem threads|cancel|segv-longjmp|alarm-restart|alarm-norestart|altstack|"
-			"thread-signal|forkbomb N|thread-exec|fork-in-thread\n");
+			"thread-signal|forkbomb N|threadbomb|thread-exec|fork-in-thread\n");
 	return 2;
 }

@@ -53,6 +53,7 @@ check() {
 
 # ---- test data
 rm -rf data out && mkdir -p data/sub out
+printf 'default allow\nlimit tasks 5\n' >tasks5.rf
 $BB seq 1 3000 >data/nums
 printf 'pear\napple\nfig\nbanana\ncherry\n' >data/text.txt
 printf 'one two three\nfour five\n' >data/sub/words.txt
@@ -246,13 +247,21 @@ SCRIPT
 same "sh: wait statuses, kill, trap, nested subshells, SIGPIPE" $BB sh jobs.sh
 check "  status 9 and the last line" sh -c '[ "$0" = 9 ] && [ "$(tail -n 1 sb.out)" = "yes | head done" ]' "$ss"
 
-# TODO(#5, process limit): `ringfence run` has no process limit yet (the main engineer
-# adds it; the option name below is only a proposal). Then a fork bomb must be stopped
-# with EAGAIN, not bring down the guest, and every child must be reaped:
-#   expect "fork bomb stopped by the process limit" 0 $RF run --max-procs 8 -- ./procsem forkbomb 200
-#   check "  fork failed with EAGAIN" grep -qx 'limit reached' ex.out
-#   check "  every child killed and reaped" grep -qx 'reaped all, each killed by SIGKILL' ex.out
-# (procsem forkbomb never makes more than 200 children and only its parent forks.)
+# the task limit (--max-tasks, a policy's "limit tasks"): a fork bomb is stopped with
+# EAGAIN at the limit, the guest lives on, every child is reaped. 8 tasks: the bomb
+# itself and 7 children. (procsem forkbomb never makes more than 200 children.)
+if expect "fork bomb stopped by the task limit" 0 $RF run --max-tasks 8 -- ./procsem forkbomb 200; then
+	check "  fork failed with EAGAIN" grep -qx 'limit reached' ex.out
+	check "  exactly 7 children (8 tasks)" grep -q 'forkbomb: 7 children' ex.err
+	check "  every child killed and reaped" grep -qx 'reaped all, each killed by SIGKILL' ex.out
+fi
+# threads count too: a thread bomb under the same limit, and the limit is released as
+# tasks end (a second bomb in the same sandbox gets as far as the first)
+expect "thread bomb stopped by the task limit" 0 $RF run --max-tasks 8 -- ./procsem threadbomb
+check "  7 threads, twice" grep -qx 'threads made: 7 7' ex.out
+expect "a policy file's limit applies" 0 $RF run --policy tasks5.rf -- ./procsem forkbomb 200
+check "  4 children (5 tasks)" grep -q 'forkbomb: 4 children' ex.err
+expect "a bad limit is refused by the launcher" 125 $RF run --max-tasks -3 -- ./procsem threads
 # ==== end of process semantics (#5) ===================================================
 
 echo "launcher: $((total - failed)) of $total passed, $failed failed"

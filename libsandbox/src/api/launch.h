@@ -26,6 +26,7 @@ struct sb_launch {
 	int exe_fd; /* the launcher's executable, inherited, or -1 */
 	int broker_fd; /* the /proc broker's socket, inherited, or -1 */
 	int landlocked; /* path rules were on before execve */
+	int tasks_fd; /* the task table's memfd, inherited, or -1 */
 };
 
 /* As sb_enter(), but the vCPU starts at l->rip with l->rsp, all other

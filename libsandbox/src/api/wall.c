@@ -10,6 +10,7 @@
  * our own pid, ioctl with KVM_RUN, memslots and the allowed commands).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
@@ -34,6 +35,9 @@ static const int monitor_calls[] = {
 	SYS_socketpair, SYS_sendmsg, SYS_recvmsg,
 	/* path rules for metadata calls (monitor/pathcheck.c) */
 	SYS_openat2, SYS_faccessat2, SYS_statx, SYS_fchmodat, SYS_fchownat, SYS_futimesat, SYS_utimensat,
+	/* threads (monitor/thread.c): the monitor lock, clear_child_tid, the
+	 * slot word of a fork child's thread, a new vCPU's fd moved up */
+	SYS_futex, SYS_set_tid_address,
 };
 
 static const unsigned long kmod_cmds[] = { RFK_RUN, RFK_SET_MEMORY_WINDOW, RFK_GET_XSAVE, RFK_SET_XSAVE };
@@ -99,6 +103,8 @@ int wall_install(const struct sb_mon *m)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 					      SCMP_A1(SCMP_CMP_EQ, launcher_ioctls[i], 0));
 	}
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC, 0));
 	/* the vCPU's FPU state, for signal frames */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, KVM_GET_XSAVE, 0));

@@ -21,7 +21,8 @@ struct sb_exec_state {
 	int32_t exe_fd;     /* the launcher's executable, inherited */
 	int32_t broker_fd;  /* the /proc broker (path rules), inherited, or -1 */
 	int32_t landlocked; /* path rules are on */
-	uint32_t pad[5];
+	int32_t tasks_fd;   /* the task table (monitor/tasks.c), inherited, or -1 */
+	uint32_t pad[4];
 };
 
 #endif
