@@ -568,6 +568,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	t0->ist_top = vault + VLT_SYS + SYS_IST + SYS_IST_STRIDE;
 	t0->ss_flags = SS_DISABLE;
 	m->nthreads = 1;
+	m->thr_hi = 1;
 	m->kvm_fd = m->vm_fd = m->log_fd = m->maps_fd = m->proc_fd = -1;
 	m->exe_fd = -1;
 	m->broker_fd = -1;

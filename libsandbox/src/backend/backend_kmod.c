@@ -42,7 +42,10 @@ static int kmod_open(struct sb_mon *m, char *err, unsigned long errlen)
 	unsigned eax, ebx, ecx, edx, bits;
 	void *run;
 
-	dev = open("/dev/ringfence", O_RDWR | O_CLOEXEC);
+	/* an inherited device (execve inside a sandbox: monitor/exec.c), else
+	 * /dev/ringfence */
+	dev = m->kvm_fd >= 0 ? m->kvm_fd : open("/dev/ringfence", O_RDWR | O_CLOEXEC);
+	m->kvm_fd = -1;
 	if (dev < 0) {
 		rc = -errno;
 		if (rc == -ENOENT || rc == -ENODEV || rc == -ENXIO)
@@ -215,5 +218,6 @@ const struct sb_backend sb_backend_kmod = {
 	.run = sb_kmod_run,
 	.get_xsave = sb_kmod_get_xsave,
 	.set_xsave = sb_kmod_set_xsave,
-	.fork_child = sb_kmod_fork_child, /* refuses: ENOSYS */
+	.fork_child = sb_kmod_fork_child,
+	.new_vcpu = sb_kmod_new_vcpu,
 };

@@ -194,18 +194,19 @@ static int set_msrs(int vcpu, const uint32_t *idx, const uint64_t *val, unsigned
  * that is off shows in the tests (clock_gettime against the host's). */
 static void same_tsc(struct sb_mon *m)
 {
+	int vcpu = sb_thr_at(m, 0)->vcpu_fd;
 	uint64_t off = 0;
 	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET, .addr = (uint64_t)&off };
 	static const uint32_t tsc_msr = 0x10;
 	uint32_t lo, hi;
 	uint64_t now;
 
-	if (ioctl(sb_thr_at(m, 0)->vcpu_fd, KVM_HAS_DEVICE_ATTR, &a) == 0 && ioctl(sb_thr_at(m, 0)->vcpu_fd, KVM_SET_DEVICE_ATTR, &a) == 0)
+	if (ioctl(vcpu, KVM_HAS_DEVICE_ATTR, &a) == 0 && ioctl(vcpu, KVM_SET_DEVICE_ATTR, &a) == 0)
 		return;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	now = (uint64_t)hi << 32 | lo;
 	/* a host that ignores the write (PVM) already gives the host's TSC */
-	(void)set_msrs(sb_thr_at(m, 0)->vcpu_fd, &tsc_msr, &now, 1);
+	(void)set_msrs(vcpu, &tsc_msr, &now, 1);
 }
 
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, uint8_t dpl, uint8_t l, uint8_t db)
@@ -224,6 +225,7 @@ static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, uint8_t dpl, 
 
 static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, char *err, unsigned long errlen)
 {
+	struct sb_thr *t0 = sb_thr_at(m, 0); /* the entering thread's vCPU */
 	struct kvm_cpuid2 *cpuid = NULL;
 	const struct kvm_cpuid_entry2 *e;
 	struct kvm_sregs sregs;
@@ -258,7 +260,7 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 	}
 	m->cpuid_len = (uint32_t)(sizeof *cpuid + cpuid->nent * sizeof cpuid->entries[0]);
 	memcpy(m->cpuid, cpuid, m->cpuid_len);
-	if (ioctl(sb_thr_at(m, 0)->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
+	if (ioctl(t0->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "kvm backend: KVM_SET_CPUID2 failed: %s", strerror(errno));
 		goto out;
@@ -268,7 +270,7 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 	xcrs.nr_xcrs = 1;
 	xcrs.xcrs[0].xcr = 0;
 	xcrs.xcrs[0].value = st->xcr0;
-	if (ioctl(sb_thr_at(m, 0)->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0) {
+	if (ioctl(t0->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "kvm backend: KVM_SET_XCRS(%#llx) failed: %s",
 			 (unsigned long long)st->xcr0, strerror(errno));
@@ -280,13 +282,13 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 		goto out;
 	}
 	memcpy(xs->region, st->xsave, sizeof xs->region);
-	if (ioctl(sb_thr_at(m, 0)->vcpu_fd, KVM_SET_XSAVE, xs) < 0) {
+	if (ioctl(t0->vcpu_fd, KVM_SET_XSAVE, xs) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "kvm backend: KVM_SET_XSAVE failed: %s", strerror(errno));
 		goto out;
 	}
 
-	if (ioctl(sb_thr_at(m, 0)->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+	if (ioctl(t0->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		goto sys_fail;
 	sregs.cr0 = CR0_GUEST;
 	sregs.cr3 = m->pt.cr3;
@@ -310,7 +312,7 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 	sregs.gdt.limit = GDT_LIMIT;
 	sregs.idt.base = m->sys + SYS_IDT;
 	sregs.idt.limit = 32 * 16 - 1;
-	if (ioctl(sb_thr_at(m, 0)->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+	if (ioctl(t0->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
 		goto sys_fail;
 	m->ucs = sregs.cs;
 	m->uss = sregs.ss;
@@ -323,7 +325,7 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 		m->nmsr = 6;
 		memcpy(m->msr_idx, idx, sizeof idx);
 		memcpy(m->msr_val, val, sizeof val);
-		if (set_msrs(sb_thr_at(m, 0)->vcpu_fd, idx, val, 6)) {
+		if (set_msrs(t0->vcpu_fd, idx, val, 6)) {
 			snprintf(err, errlen, "kvm backend: KVM_SET_MSRS (syscall MSRs) failed");
 			goto out;
 		}
@@ -340,10 +342,10 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 	regs.rip = st->regs->rip;
 	regs.rax = 0; /* sb_enter() returns 0 inside */
 	regs.rflags = (st->regs->rflags & 0x00000cd5ull) | 0x202; /* status flags + DF; IF on */
-	if (ioctl(sb_thr_at(m, 0)->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+	if (ioctl(t0->vcpu_fd, KVM_SET_REGS, &regs) < 0)
 		goto sys_fail;
-	sb_thr_at(m, 0)->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
-	sb_thr_at(m, 0)->run->kvm_dirty_regs = 0;
+	t0->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	t0->run->kvm_dirty_regs = 0;
 	rc = 0;
 	goto out;
 sys_fail:

@@ -141,6 +141,8 @@ static struct sb_thr *take_slot(struct sb_mon *m)
 		if (t->magic == SB_THR_MAGIC && (t->in_use || __atomic_load_n(&t->host_tid, __ATOMIC_ACQUIRE)))
 			continue;
 		if (t->magic != SB_THR_MAGIC) {
+			if (i >= m->thr_hi)
+				m->thr_hi = i + 1;
 			t->mon = m;
 			t->idx = i;
 			t->vcpu_fd = -1;
@@ -226,7 +228,10 @@ long mon_clone_thread(struct sb_mon *m, uint64_t flags, uint64_t newsp, uint64_t
 	/* its own TSS, hence its own IST stack for exception frames */
 	sregs.tr.base = m->sys + SYS_TSS + (uint64_t)t->idx * SYS_TSS_STRIDE;
 	sregs.tr.selector = (uint16_t)(GDT_TSS + 16 * t->idx);
+	/* under the lock: a new vCPU fd joins the list the checks read */
+	mon_lock(m);
 	rc = m->new_vcpu(t, &regs, &sregs);
+	mon_unlock(m);
 	if (rc) {
 		put_slot(m, t);
 		return rc == -ENOMEM || rc == -EMFILE || rc == -ENFILE ? -EAGAIN : rc;
@@ -336,7 +341,9 @@ void mon_thread_exit(struct sb_mon *m, long code)
 
 void mon_threads_after_fork(struct sb_mon *m, struct sb_thr *self)
 {
-	for (uint32_t i = 0; i < SB_MAX_THREADS; i++) {
+	/* only the slots ever used: the others' pages were never touched
+	 * (reading them would fault each one in) */
+	for (uint32_t i = 0; i < m->thr_hi && i < SB_MAX_THREADS; i++) {
 		struct sb_thr *t = sb_thr_at(m, i);
 
 		if (t == self || t->magic != SB_THR_MAGIC)

@@ -189,6 +189,7 @@ struct sb_mon {
 	uint32_t lock;
 	uint32_t gpipe_lock;        /* the copy pipe's (gmem.h) */
 	uint32_t nthreads;          /* threads alive (in_use slots) */
+	uint32_t thr_hi;            /* slots [0, thr_hi) have been set up; the rest are untouched */
 
 	/* the policy programs executed inside run under (pledge's
 	 * execpromises), at VLT_XPOLICY; NULL: the same policy */
