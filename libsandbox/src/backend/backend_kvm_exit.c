@@ -91,9 +91,11 @@ static int create_vcpu(struct sb_mon *m, struct sb_thr *t, int want)
 	return 0;
 }
 
-/* Put t's vCPU in the given state: CPU model, XCR0, FPU (t->xsave),
- * segments and control registers, syscall MSRs, the host's TSC, registers. */
-static int vcpu_state(struct sb_mon *m, struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs)
+/* Put t's vCPU in the given state: CPU model, XCR0, syscall MSRs and the
+ * host's TSC (a new vCPU only: a slot's kept vCPU has them), FPU
+ * (t->xsave), segments and control registers, registers. */
+static int vcpu_state(struct sb_mon *m, struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+		      int fresh)
 {
 	union {
 		struct kvm_msrs h;
@@ -102,22 +104,26 @@ static int vcpu_state(struct sb_mon *m, struct sb_thr *t, const struct kvm_regs 
 	struct kvm_xcrs xcrs;
 	uint64_t off = 0;
 	struct kvm_device_attr tsc = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET, .addr = (uint64_t)&off };
-	int rc;
+	int rc = 0;
 
-	rc = (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_CPUID2, m->cpuid);
-	if (rc)
-		return rc;
-	for (unsigned i = 0; i < sizeof xcrs; i++)
-		((uint8_t *)&xcrs)[i] = 0;
-	xcrs.nr_xcrs = 1;
-	xcrs.xcrs[0].value = m->xcr0;
-	rc = (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_XCRS, &xcrs);
+	if (fresh) {
+		rc = (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_CPUID2, m->cpuid);
+		if (rc)
+			return rc;
+		for (unsigned i = 0; i < sizeof xcrs; i++)
+			((uint8_t *)&xcrs)[i] = 0;
+		xcrs.nr_xcrs = 1;
+		xcrs.xcrs[0].value = m->xcr0;
+		rc = (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_XCRS, &xcrs);
+	}
 	if (!rc)
 		rc = sb_kvm_set_xsave(t, t->xsave);
 	if (!rc)
 		rc = (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_SREGS, sregs);
 	if (rc)
 		return rc;
+	if (!fresh)
+		goto regs;
 	for (unsigned i = 0; i < sizeof msrs; i++)
 		msrs.bytes[i] = 0;
 	msrs.h.nmsrs = m->nmsr;
@@ -130,6 +136,7 @@ static int vcpu_state(struct sb_mon *m, struct sb_thr *t, const struct kvm_regs 
 	/* the host's TSC, as at entry (no fallback: on an old kernel the new
 	 * vCPU keeps its own TSC) */
 	(void)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_DEVICE_ATTR, &tsc);
+regs:
 	rc = (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_REGS, regs);
 	if (rc)
 		return rc;
@@ -147,13 +154,15 @@ int sb_kvm_new_vcpu(struct sb_thr *t, const struct kvm_regs *regs, const struct 
 	struct sb_mon *m = t->mon;
 	int rc;
 
+	int fresh = t->vcpu_fd < 0;
+
 	/* a slot's vCPU is created once and kept for its next threads */
-	if (t->vcpu_fd < 0) {
+	if (fresh) {
 		rc = create_vcpu(m, t, -1);
 		if (rc)
 			return rc;
 	}
-	return vcpu_state(m, t, regs, sregs);
+	return vcpu_state(m, t, regs, sregs, fresh);
 }
 
 int sb_kvm_fork_child(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs)
@@ -179,5 +188,5 @@ int sb_kvm_fork_child(struct sb_thr *t, const struct kvm_regs *regs, const struc
 		if (rc)
 			return rc;
 	}
-	return vcpu_state(m, t, regs, sregs);
+	return vcpu_state(m, t, regs, sregs, 1);
 }
