@@ -58,18 +58,41 @@ interleave() {
 	done
 }
 
+# the operations of bench/micro_worker (its op_key[], in its order)
+MICRO_OPS="getpid read write openclose mmap fault clock thread fork forkexec"
+
 # micro ENV ROUNDS ITERS NAME...: the per-call worker under each mode (cmd_NAME is the
-# wrapper, the worker's arguments follow it), interleaved rounds
+# wrapper, the worker's arguments follow it), interleaved rounds. A worker that hangs (say a
+# thread that never starts inside a sandbox) is stopped after 600 s (every mode alike) and
+# reported as failed (status 124 or 143), instead of holding up the whole run. The worker prints
+# its lines only at the end: when it dies before printing any (say one operation crashes it),
+# the round is reported failed as before, and then each operation runs once more in a worker of
+# its own, so that only the operation that kills it goes without a number ("OP NA worker exited
+# with status N: ...") and the others keep theirs.
 micro() {
 	env=$1 R=$2 I=$3; shift 3
+	to=
+	command -v timeout >/dev/null 2>&1 && to="timeout ${MICRO_TIMEOUT:-600}"
 	r=1
 	while [ $r -le "$R" ]; do
 		for n in $(rotate "$r" "$@"); do
 			c=$(getcmd "$n")
-			eval "$c -n $I" >"$TMPD/m.out" 2>"$TMPD/m.err" </dev/null
+			eval "$to $c -n $I" >"$TMPD/m.out" 2>"$TMPD/m.err" </dev/null
 			st=$?
 			if [ $st -ne 0 ]; then
 				echo "RF unavail micro $env $n round $r: status $st: $(cat "$TMPD/m.out" "$TMPD/m.err" | grep -v '^$' | head -n 3 | tr '\n' ' ' | cut -c1-300)"
+				# (not after a timeout: each operation could hang as long again)
+				if [ $st -ne 124 ] && [ $st -ne 143 ] && [ $st -ne 137 ] && ! grep -qE '^[a-z]+ ([0-9.]+|NA)' "$TMPD/m.out"; then
+					for op in $MICRO_OPS; do
+						eval "$to $c -n $I $op" >"$TMPD/m1.out" 2>"$TMPD/m1.err" </dev/null
+						st1=$?
+						if grep -qE "^$op ([0-9.]+|NA)" "$TMPD/m1.out"; then
+							grep -E "^$op ([0-9.]+|NA)" "$TMPD/m1.out" >>"$TMPD/m.out"
+						else
+							echo "$op NA worker exited with status $st1: $(cat "$TMPD/m1.out" "$TMPD/m1.err" | grep -v '^$' | head -n 2 | tr '\n' ' ' | cut -c1-200)" >>"$TMPD/m.out"
+						fi
+					done
+				fi
 			fi
 			sed "s/^/RF micro $env $r $n /" "$TMPD/m.out" | grep -E '^RF micro [^ ]+ [0-9]+ [^ ]+ [a-z]+ ([0-9.]+|NA)'
 		done

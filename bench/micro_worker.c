@@ -4,9 +4,9 @@
  * Runs each operation a fixed number of times, in 11 timed batches (one per call when there
  * are fewer than 33), and prints one line per operation, the median of the batches:
  *   OP NS_PER_CALL          or   OP NA REASON
- * (NA: the operation failed where it runs, e.g. fork inside Ringfence, issue #5; no figure
- * is made up for it). Time is CLOCK_MONOTONIC through the vDSO, which costs no exit or
- * interception in any mode. The wrappers (seccomp_filter, seccomp_notify, ptrace_seccomp,
+ * (NA: the operation failed where it runs, e.g. pthread_create inside Ringfence before it
+ * supports threads, issue #5; no figure is made up for it). Time is CLOCK_MONOTONIC through
+ * the vDSO, which costs no exit or interception in any mode. The wrappers (seccomp_filter, seccomp_notify, ptrace_seccomp,
  * runsc do) exec this program; built as micro_worker_rf (with libsandbox) it can also move
  * itself into Ringfence first:
  *
@@ -137,8 +137,8 @@ static double run_op(enum op op, long n, long k)
 
 			if (e)
 				r = fail("pthread_create", e);
-			else
-				pthread_join(t, NULL);
+			else if ((e = pthread_join(t, NULL)))
+				r = fail("pthread_join", e);
 			break;
 		}
 		case OP_FORK:

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sandbox.h>
 #include "options.h"
@@ -35,6 +36,9 @@ void rf_usage(FILE *f)
 	      "                           the caller's); repeatable\n"
 	      "  --clearenv               start the program with an empty environment\n"
 	      "  --backend auto|kvm|kmod  the virtualization backend (default auto: kvm)\n"
+	      "  --max-tasks N            at most N processes and threads in the sandbox\n"
+	      "                           (default 1024, or a policy file's 'limit tasks';\n"
+	      "                           0: no limit); beyond it fork and clone fail (EAGAIN)\n"
 	      "  --ring0                  Dune mode: run PROGRAM at guest ring 0, with the CPU's\n"
 	      "                           privileged features (own page tables, own IDT); its\n"
 	      "                           system calls still go through the policy\n"
@@ -81,7 +85,7 @@ static int parse_action(const char *s, uint32_t *out)
 
 enum {
 	O_POLICY = 256, O_PLEDGE, O_EXEC_PLEDGE, O_UNVEIL, O_PROFILE, O_LOG, O_LOG_BT, O_DEFAULT, O_BACKEND, O_ENV, O_CLEARENV,
-	O_VERSION, O_RING0,
+	O_VERSION, O_MAX_TASKS, O_RING0,
 };
 
 int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
@@ -98,6 +102,7 @@ int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
 		{ "backend", required_argument, 0, O_BACKEND },
 		{ "env", required_argument, 0, O_ENV },
 		{ "clearenv", no_argument, 0, O_CLEARENV },
+		{ "max-tasks", required_argument, 0, O_MAX_TASKS },
 		{ "ring0", no_argument, 0, O_RING0 },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, O_VERSION },
@@ -107,6 +112,7 @@ int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
 
 	memset(o, 0, sizeof *o);
 	o->default_action = SB_ACT_ERRNO(EPERM);
+	o->max_tasks = -1;
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		*cmd = RF_CMD_HELP;
 		return RF_CMD_HELP;
@@ -127,6 +133,18 @@ int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
 	/* '+': stop at the first non-option, the program */
 	while ((c = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
 		switch (c) {
+		case O_MAX_TASKS: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (!*optarg || *end || n < 0 || n > SB_MAX_TASKS) {
+				fprintf(stderr, "ringfence: --max-tasks %s: not a number of tasks in 0..%d\n", optarg,
+					SB_MAX_TASKS);
+				return -1;
+			}
+			o->max_tasks = n;
+			break;
+		}
 		case O_POLICY:
 			if (add(o->policy, &o->npolicy, optarg, "--policy"))
 				return -1;

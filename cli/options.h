@@ -31,6 +31,7 @@ struct rf_opts {
 	int default_set;
 	const char *backend;    /* NULL: auto */
 	int ring0;              /* --ring0: Dune mode, the program at guest CPL0 */
+	long max_tasks;         /* -1: not given */
 	char **argv;            /* the program and its arguments */
 };
 

@@ -76,6 +76,11 @@ int rf_build_policy(const struct rf_opts *o, struct sb_policy **out)
 	rc = sb_policy_new(o->default_action, &pol);
 	if (rc)
 		return report(rc, "cannot create the policy", NULL);
+	/* a fork bomb ends at the limit: the default, a file's "limit tasks"
+	 * line, then --max-tasks, each overriding the one before */
+	rc = sb_policy_set_max_tasks(pol, RF_DEFAULT_MAX_TASKS);
+	if (rc)
+		goto fail;
 	for (i = 0; i < o->npolicy; i++) {
 		rc = sb_policy_load(pol, o->policy[i]);
 		if (rc) {
@@ -117,6 +122,13 @@ int rf_build_policy(const struct rf_opts *o, struct sb_policy **out)
 		rc = sb_policy_set_exec(pol, exec_pol);
 		if (rc) {
 			report(rc, "--exec-pledge", NULL);
+			goto fail;
+		}
+	}
+	if (o->max_tasks >= 0) {
+		rc = sb_policy_set_max_tasks(pol, (unsigned int)o->max_tasks);
+		if (rc) {
+			report(rc, "--max-tasks", NULL);
 			goto fail;
 		}
 	}

@@ -7,6 +7,8 @@
 #include "options.h"
 
 /* the promises of the built-in default policy */
+/* the task limit when neither a policy file nor --max-tasks sets one */
+#define RF_DEFAULT_MAX_TASKS 1024
 #define RF_DEFAULT_PROMISES                                                                                   \
 	"stdio rpath wpath cpath dpath tmppath fattr chown flock tty prot_exec getpw unix inet dns proc exec id"
 

@@ -13,6 +13,7 @@ cd "$(dirname "$0")"
 part "smoke: enter, print, exit 7" 7 ./t_smoke
 part "integration (cmocka)" 0 ./test_kvm
 part "hostile (cmocka)" 0 ./test_escape
+part "hostile threads (cmocka)" 0 ./test_thread_escape
 part "signals: handlers inside the VM, forged frames (cmocka)" 0 ./test_signals
 part "processes: fork inside the VM (cmocka)" 0 ./test_process
 part "ring-0 mode (Dune): CPL0, own IDT and page tables, syscalls, policy (cmocka)" 0 ./test_ring0
@@ -34,6 +35,7 @@ if [ -d asan ]; then
 	part "ASan+UBSan: smoke" 7 ./asan/t_smoke
 	part "ASan+UBSan: integration (cmocka)" 0 ./asan/test_kvm
 	part "ASan+UBSan: hostile (cmocka)" 0 ./asan/test_escape
+	part "ASan+UBSan: hostile threads (cmocka)" 0 ./asan/test_thread_escape
 	part "ASan+UBSan: signals (cmocka)" 0 ./asan/test_signals
 	part "ASan+UBSan: processes (cmocka)" 0 ./asan/test_process
 	part "ASan+UBSan: ring-0 mode (cmocka)" 0 ./asan/test_ring0

@@ -104,6 +104,19 @@ SB_API int sb_policy_new(uint32_t default_action, struct sb_policy **out);
  */
 SB_API int sb_policy_set_exec(struct sb_policy *pol, const struct sb_policy *exec_pol);
 
+/* The most tasks a limit may name (sb_policy_set_max_tasks()). */
+#define SB_MAX_TASKS 2000
+
+/**
+ * sb_policy_set_max_tasks() - at most @n tasks (processes and threads,
+ * the one entering included) in the sandbox: the process, its threads,
+ * its children and theirs. A fork, vfork, clone or clone3 beyond it fails
+ * with EAGAIN, as at the kernel's RLIMIT_NPROC. A policy file's
+ * "limit tasks N" line sets it too. 0: no limit (the default).
+ * Return: 0, -EINVAL (@n over SB_MAX_TASKS).
+ */
+SB_API int sb_policy_set_max_tasks(struct sb_policy *pol, unsigned int n);
+
 /**
  * sb_policy_set_default() - change the default action, as a policy file's
  * "default" line does: calls that took the old default and that no rule or

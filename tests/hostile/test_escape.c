@@ -55,6 +55,12 @@
 
 /* ------------------------------------------------------------------ helpers (in the child) */
 
+/* thread 0's region (the main thread's monitor stacks, kvm_run, scratch) */
+#define T0_RUN (VLT_THREADS + THR_RUN)
+#define T0_SCRATCH (VLT_THREADS + THR_SCRATCH)
+#define T0_STACK (VLT_THREADS + THR_STACK)
+#define T0_ALTSTACK (VLT_THREADS + THR_ALTSTACK)
+
 struct vault {
 	uintptr_t base;            /* the vault's first 2 MiB chunk: the one with kvm_run */
 	uintptr_t run_lo, run_hi;  /* the "kvm-vcpu" mapping (kvm_run) */
@@ -106,7 +112,7 @@ static void find_vault(struct vault *v)
 		sbt_fail(__FILE__, __LINE__, "no \"kvm-vcpu\" mapping in /proc/self/maps: cannot find the vault");
 	v->run_lo = vmas[k].lo;
 	v->run_hi = vmas[k].hi;
-	v->base = v->run_lo & ~(CHUNK - 1);
+	v->base = v->run_lo - (VLT_THREADS + THR_RUN); /* thread 0's kvm_run */
 	for (a = k; a > 0 && vmas[a - 1].hi == vmas[a].lo && vault_part(&vmas[a - 1]); a--)
 		;
 	for (b = k; b + 1 < n && vmas[b + 1].lo == vmas[b].hi && vault_part(&vmas[b + 1]); b++)
@@ -119,7 +125,7 @@ static void find_vault(struct vault *v)
 			v->rw_last = vmas[i].hi - PAGE;
 	/* what this test assumes of the layout */
 	SBT_CHECK(v->base >= v->span_lo && v->base < v->run_lo);
-	SBT_CHECK(v->run_lo - v->base == VLT_RUN);
+	SBT_CHECK(v->run_lo - v->base == T0_RUN);
 	SBT_CHECK(v->rw_last > v->run_hi && v->rw_last - v->base >= 4 * CHUNK);
 	for (int i = a; i <= b; i++)
 		if (v->base >= vmas[i].lo && v->base < vmas[i].hi)
@@ -131,10 +137,10 @@ static void vault_ptrs(const struct vault *v, uintptr_t p[6], const char *names[
 {
 	p[0] = v->base;                     names[0] = "vault base (monitor state)";
 	p[1] = v->run_lo;                   names[1] = "kvm_run";
-	p[2] = v->base + VLT_SCRATCH + 64;  names[2] = "scratch";
+	p[2] = v->base + T0_SCRATCH + 64;  names[2] = "scratch";
 	p[3] = v->base + VLT_PTPOOL;        names[3] = "page-table pool";
 	p[4] = v->rw_last;                  names[4] = "last vault page";
-	p[5] = v->base + VLT_STACK + 0x100; names[5] = "monitor stack";
+	p[5] = v->base + T0_STACK + 0x100; names[5] = "monitor stack";
 }
 
 /* the sandbox still works: forwarded calls, memory calls (mremap needs the
@@ -496,16 +502,16 @@ struct access {
 static const struct access accesses[] = {
 	{ VLT_MON, 0, "load from the monitor state" },
 	{ VLT_MON, 1, "store to the monitor state" },
-	{ VLT_ALTSTACK, 1, "store to the monitor's signal stack" },
+	{ T0_ALTSTACK, 1, "store to the monitor's signal stack" },
 	{ VLT_SYS + SYS_GDT, 0, "load from the guest GDT (supervisor page)" },
 	{ VLT_SYS + SYS_IDT, 1, "store to the guest IDT (supervisor page)" },
 	{ VLT_SYS + SYS_LSTAR, 1, "store to the syscall stub (user read-only page)" },
 	{ VLT_DOORBELL + DB_USER_OFF, 0, "load from the syscall doorbell" },
 	{ VLT_DOORBELL + DB_USER_OFF + 8, 1, "store to the syscall doorbell at another offset" },
 	{ VLT_DOORBELL + DB_SUPER_OFF, 1, "store to the exception doorbell (supervisor page)" },
-	{ VLT_STACK + 0x1000, 1, "store to the monitor stack" },
-	{ VLT_RUN, 0, "load from kvm_run" },
-	{ VLT_SCRATCH, 1, "store to the monitor's scratch area" },
+	{ T0_STACK + 0x1000, 1, "store to the monitor stack" },
+	{ T0_RUN, 0, "load from kvm_run" },
+	{ T0_SCRATCH, 1, "store to the monitor's scratch area" },
 	{ VLT_PTPOOL, 0, "load from the guest page tables" },
 	{ VLT_PTPOOL + 8, 1, "store to the guest page tables" },
 	{ -(long)PAGE, 0, "load from the guard below the vault" },

@@ -57,6 +57,17 @@ static uint64_t doorbell(const struct sb_ring0_info *in, uint64_t off)
 	return in->sys_va - VLT_SYS + VLT_DOORBELL + off;
 }
 
+/* vCPU 0's IST1 stack top and TSS (the main thread's: cpu_x86_64.c) */
+static uint64_t ist_top0(const struct sb_ring0_info *in)
+{
+	return in->sys_va + SYS_IST + SYS_IST_STRIDE;
+}
+
+static uint64_t tss0(const struct sb_ring0_info *in)
+{
+	return in->sys_va + SYS_TSS;
+}
+
 static void expect_report(int sig, const char *what, const char *needle)
 {
 	SBT_EXPECT_SIGNAL(res, sig, what);
@@ -230,7 +241,7 @@ static void escaped(void)
 static void forge(uint64_t rip, uint64_t rflags, uint64_t rsp, int vector, uint64_t cr2)
 {
 	struct sb_ring0_info in = info();
-	volatile uint64_t *f = (volatile uint64_t *)(in.sys_va + SYS_IST - 6 * 8);
+	volatile uint64_t *f = (volatile uint64_t *)(ist_top0(&in) - 6 * 8);
 
 	f[0] = 0; /* error code: not present */
 	f[1] = rip;
@@ -290,10 +301,10 @@ static void sc_ist_moved(void *arg)
 	(void)arg;
 	enter0(NULL);
 	in = info();
-	f = (volatile uint64_t *)(in.sys_va + SYS_IST - 6 * 8);
+	f = (volatile uint64_t *)(ist_top0(&in) - 6 * 8);
 	for (int i = 0; i < 6; i++)
 		f[i] = 0;
-	r0_poke64(in.sys_va + SYS_TSS + 0x24, (uint64_t)(own_ist + 512)); /* TSS.IST1, unaligned */
+	r0_poke64(tss0(&in) + 0x24, (uint64_t)(own_ist + 512)); /* TSS.IST1, unaligned */
 	ud2_below_redzone();
 	_exit(SBT_EXIT_ALIVE);
 }

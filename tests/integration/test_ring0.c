@@ -7,11 +7,12 @@
  * (#GP at CPL3), installs an IDT of its own and handles an exception
  * there, runs on page tables of its own; and what it keeps from the
  * sandbox: system calls that reach the monitor and come back to CPL0, the
- * policy's denials, signal handlers, fork, faults the monitor turns into
- * signals or reports.
+ * policy's denials, signal handlers, fork, threads, faults the monitor
+ * turns into signals or reports.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -357,31 +358,47 @@ static void sc_fork(void *arg)
 	printf("fork: the child ran at CPL0\n");
 }
 
-/* the backend sb_enter() picks (RINGFENCE_BACKEND, auto: kmod if /dev/ringfence opens) */
-static int backend_is_kmod(void)
-{
-	const char *b = getenv("RINGFENCE_BACKEND");
-	int fd;
-
-	if (b && !strcmp(b, "kmod"))
-		return 1;
-	if (b && *b && strcmp(b, "auto"))
-		return 0;
-	fd = open("/dev/ringfence", O_RDWR | O_CLOEXEC);
-	if (fd >= 0)
-		close(fd);
-	return fd >= 0;
-}
-
 static void test_fork(void **state)
 {
 	(void)state;
-	if (backend_is_kmod()) {
-		/* a fork child cannot build its VM on kmod yet (docs/kmod.md) */
-		printf("     skipped: fork is not supported on the kmod backend\n");
-		skip();
-	}
 	SBT_RUN_OK(sc_fork, NULL, NULL, SBT_NO_ENTER | SBT_OUT, NULL, res, "fork at CPL0");
+	printf("     %s", res->out);
+}
+
+/* ------------------------------------------------------------------ threads */
+
+static void *thread_at_cpl0(void *arg)
+{
+	(void)arg;
+	if (r0_cpl() != 0 || !(r0_read_cr0() & CR0_PG))
+		return (void *)1;
+	/* its own system calls come back to CPL0 too */
+	if (syscall(SYS_gettid) <= 0 || r0_cpl() != 0)
+		return (void *)2;
+	return (void *)(uintptr_t)((r0_read_cr3() & R0_ADDR) == 0 ? 3 : 0);
+}
+
+static void sc_threads(void *arg)
+{
+	pthread_t th[2];
+	void *rv;
+
+	(void)arg;
+	enter0(NULL);
+	for (int i = 0; i < 2; i++)
+		SBT_CHECK(pthread_create(&th[i], NULL, thread_at_cpl0, NULL) == 0);
+	for (int i = 0; i < 2; i++) {
+		SBT_CHECK(pthread_join(th[i], &rv) == 0);
+		SBT_CHECK(rv == NULL);
+	}
+	SBT_CHECK(r0_cpl() == 0);
+	printf("two threads ran at CPL0\n");
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	SBT_RUN_OK(sc_threads, NULL, NULL, SBT_NO_ENTER | SBT_OUT, NULL, res, "threads at CPL0");
 	printf("     %s", res->out);
 }
 
@@ -453,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_own_tables),
 		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_unhandled_ud),
 		cmocka_unit_test(test_hlt),
 	};

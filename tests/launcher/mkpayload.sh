@@ -10,8 +10,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1 payload=$2 root=$3
 mkdir -p "$payload/bin" "$root/usr/bin"
-cp "$build/cli/ringfence" "$build"/tests/launcher/probe{,-static,-static-pie} "$payload/"
-cp "$here/run-programs.sh" "$here/py_snippet.py" "$here/py_subprocess.py" "$payload/"
+cp "$build/cli/ringfence" "$build"/tests/launcher/{probe,probe-static,probe-static-pie,procsem} "$payload/"
+cp "$here/run-programs.sh" "$here/py_snippet.py" "$here/py_subprocess.py" "$here/py_threads.py" "$payload/"
 cp -r "$here/mk" "$payload/mk"
 cp "$(command -v busybox)" "$payload/busybox"
 # Docker's default seccomp profile, for --seccomp-profile (scripts/docker-profile.sh)
@@ -23,7 +23,7 @@ for p in perl sqlite3 python3.11 make; do cp "/usr/bin/$p" "$root/usr/bin/"; don
 ln -sf python3.11 "$root/usr/bin/python3"
 # the Python modules the snippet uses (and the interpreter's start-up ones)
 list=$(mktemp)
-for snippet in py_snippet.py py_subprocess.py; do
+for snippet in py_snippet.py py_subprocess.py py_threads.py; do
 (cd "$payload" && /usr/bin/python3.11 -c "exec(open('$snippet').read())
 import sys
 with open('$list', 'a') as f:

@@ -53,6 +53,7 @@ check() {
 
 # ---- test data
 rm -rf data out && mkdir -p data/sub out
+printf 'default allow\nlimit tasks 5\n' >tasks5.rf
 $BB seq 1 3000 >data/nums
 printf 'pear\napple\nfig\nbanana\ncherry\n' >data/text.txt
 printf 'one two three\nfour five\n' >data/sub/words.txt
@@ -197,6 +198,83 @@ check "  cpl=3" grep -qx "cpl=3" ex.out
 rm -f r0.log
 expect "--ring0: an unmodified shell, and the policy's denial" 1 $RF run --ring0 --pledge "stdio rpath" --log r0.log -- $BB sh -c 'echo x >/tmp/rf-denied'
 check "  the denial is audited" grep -q '"decision":"errno","errno":1' r0.log
+# ==== process semantics (#5) ==========================================================
+# Threads, cancellation, signals, fork and exec within one sandboxed process, compared
+# with native runs (tests/launcher/procsem.c, py_threads.py; both print only deterministic
+# facts). `seq 1000 | sort -r | head -3`, the script with pipes, subshells, jobs and $(...)
+# and `make -j2` are above ("shells", "interpreters"); jobs.sh below adds wait statuses,
+# signals between jobs and the shell, SIGPIPE and exec in a subshell.
+echo "--- process semantics (#5): threads, cancellation, signals, fork and exec"
+
+# same_ok NAME CMD...: `same`, and the program's own checks passed natively (status 0),
+# so that a wrong result on both sides is not taken for agreement
+same_ok() {
+	same "$@"
+	if [ "$ns" != 0 ]; then
+		total=$((total + 1))
+		fail "$1: status $ns natively, its own checks failed"
+		head -n 5 nat.err
+	fi
+}
+
+for c in threads cancel segv-longjmp alarm-restart alarm-norestart altstack thread-signal thread-exec fork-in-thread; do
+	same_ok "procsem $c" ./procsem $c
+done
+same_ok "procsem forkbomb 20 (no limit: made 20)" ./procsem forkbomb 20
+check "  made 20" grep -qx 'made 20' sb.out
+same_ok "python3 threading, queue, signal.alarm, pthread_kill" /usr/bin/python3 py_threads.py
+
+cat >jobs.sh <<'SCRIPT'
+# background jobs with their own statuses, waited by pid in another order
+./busybox sh -c 'exit 3' & a=$!
+./busybox sh -c 'exit 4' & b=$!
+(./busybox sleep 0.1; exit 5) & c=$!
+wait "$c"; echo "c: $?"
+wait "$b"; echo "b: $?"
+wait "$a"; echo "a: $?"
+# a background job killed by SIGTERM: wait gives 128 + 15
+./busybox sleep 30 & s=$!
+kill -TERM "$s"
+wait "$s"; echo "killed job: $?"
+# a trap in the shell for a signal sent by a child process
+trap 'echo "trap: USR1"' USR1
+./busybox kill -USR1 $$
+echo "after the trap"
+trap - USR1
+# nested subshells and command substitution; a pipeline's status is its last command's
+v=$( (echo a; (echo b; echo c) | ./busybox tr a-z A-Z) | ./busybox sort -r | ./busybox tr '\n' ' ')
+echo "nested: $v"
+./busybox false | ./busybox true; echo "pipeline status: $?"
+# exec replaces a subshell, its status comes through
+(exec ./busybox sh -c 'exit 6'); echo "exec'd subshell: $?"
+# six jobs at once, collected in order through files
+for i in 1 2 3 4 5 6; do (echo "job $i" >out/job.$i) & done
+wait
+./busybox cat out/job.1 out/job.2 out/job.3 out/job.4 out/job.5 out/job.6
+# the reader exits first: the writer must die of SIGPIPE, or this never ends
+./busybox yes | ./busybox head -n 2
+echo "yes | head done"
+exit 9
+SCRIPT
+same "sh: wait statuses, kill, trap, nested subshells, SIGPIPE" $BB sh jobs.sh
+check "  status 9 and the last line" sh -c '[ "$0" = 9 ] && [ "$(tail -n 1 sb.out)" = "yes | head done" ]' "$ss"
+
+# the task limit (--max-tasks, a policy's "limit tasks"): a fork bomb is stopped with
+# EAGAIN at the limit, the guest lives on, every child is reaped. 8 tasks: the bomb
+# itself and 7 children. (procsem forkbomb never makes more than 200 children.)
+if expect "fork bomb stopped by the task limit" 0 $RF run --max-tasks 8 -- ./procsem forkbomb 200; then
+	check "  fork failed with EAGAIN" grep -qx 'limit reached' ex.out
+	check "  exactly 7 children (8 tasks)" grep -q 'forkbomb: 7 children' ex.err
+	check "  every child killed and reaped" grep -qx 'reaped all, each killed by SIGKILL' ex.out
+fi
+# threads count too: a thread bomb under the same limit, and the limit is released as
+# tasks end (a second bomb in the same sandbox gets as far as the first)
+expect "thread bomb stopped by the task limit" 0 $RF run --max-tasks 8 -- ./procsem threadbomb
+check "  7 threads, twice" grep -qx 'threads made: 7 7' ex.out
+expect "a policy file's limit applies" 0 $RF run --policy tasks5.rf -- ./procsem forkbomb 200
+check "  4 children (5 tasks)" grep -q 'forkbomb: 4 children' ex.err
+expect "a bad limit is refused by the launcher" 125 $RF run --max-tasks -3 -- ./procsem threads
+# ==== end of process semantics (#5) ===================================================
 
 echo "launcher: $((total - failed)) of $total passed, $failed failed"
 exit $failed

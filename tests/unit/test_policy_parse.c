@@ -158,6 +158,7 @@ static void assert_same_policy(const struct sb_policy *a, const struct sb_policy
 {
 	assert_int_equal(a->default_action, b->default_action);
 	assert_int_equal(a->log_fd, b->log_fd);
+	assert_int_equal(a->max_tasks, b->max_tasks);
 	for (int i = 0; i < SB_NR_SYSCALLS; i++) {
 		assert_int_equal(a->action[i], b->action[i]);
 		same_str(a->action_origin[i], b->action_origin[i]);
@@ -463,6 +464,17 @@ static const struct bad_case bad[] = {
 	{ "default permit\n", -EINVAL, "$F:1: unknown action (permit)" },
 	{ "default errno\n", -EINVAL, "$F:1: missing errno name or number after 'errno'" },
 	{ "default kill\nallow read\ndefault allow\n", -EINVAL, "$F:3: default action set twice (first at $F:1)" },
+	/* limit lines */
+	{ "limit\n", -EINVAL, "$F:1: expected 'tasks' after 'limit' (the only limit there is)" },
+	{ "limit procs 5\n", -EINVAL, "$F:1: expected 'tasks' after 'limit' (the only limit there is) (procs)" },
+	{ "limit tasks\n", -EINVAL, "$F:1: expected a number of tasks after 'limit tasks'" },
+	{ "limit tasks many\n", -EINVAL, "$F:1: expected a number of tasks after 'limit tasks' (many)" },
+	{ "limit tasks 0\n", -EINVAL, "$F:1: number of tasks out of range 1..2000 (0)" },
+	{ "limit tasks 2001\n", -EINVAL, "$F:1: number of tasks out of range 1..2000 (2001)" },
+	{ "limit tasks 99999999999999999999999\n", -EINVAL,
+	  "$F:1: number of tasks out of range 1..2000 (99999999999999999999999)" },
+	{ "limit tasks 5 6\n", -EINVAL, "$F:1: trailing garbage (6)" },
+	{ "limit tasks 5\nallow read\nlimit tasks 6\n", -EINVAL, "$F:3: task limit set twice (first at $F:1)" },
 	/* include lines */
 	{ "include\n", -EINVAL, "$F:1: missing file name after 'include'" },
 	{ "include   # a comment\n", -EINVAL, "$F:1: missing file name after 'include'" },
@@ -652,6 +664,30 @@ static void test_default(void **state)
 		assert_same_policy(p, s);
 		sb_policy_free(s);
 	}
+	sb_policy_free(p);
+}
+
+/* limit tasks N: sets the limit once per load; a later load may change it */
+static void test_limit(void **state)
+{
+	struct sb_policy *p = NULL;
+
+	(void)state;
+	assert_int_equal(sb_policy_new(SB_ACT_ALLOW, &p), 0);
+	assert_int_equal(p->max_tasks, 0);
+	put("t.rf", "limit tasks 12 # a dozen\nallow read\n");
+	assert_int_equal(load(p, "t.rf"), 0);
+	assert_int_equal(p->max_tasks, 12);
+	put("u.rf", "allow write\n");
+	assert_int_equal(load(p, "u.rf"), 0);
+	assert_int_equal(p->max_tasks, 12); /* a load without the line keeps it */
+	put("v.rf", "limit tasks 2000\n");
+	assert_int_equal(load(p, "v.rf"), 0);
+	assert_int_equal(p->max_tasks, 2000);
+	assert_int_equal(sb_policy_set_max_tasks(p, 2001), -EINVAL);
+	assert_int_equal(p->max_tasks, 2000);
+	assert_int_equal(sb_policy_set_max_tasks(p, 0), 0);
+	assert_int_equal(p->max_tasks, 0);
 	sb_policy_free(p);
 }
 
@@ -984,6 +1020,7 @@ int main(void)
 		cmocka_unit_test(test_errno_names),
 		cmocka_unit_test(test_constants),
 		cmocka_unit_test(test_default),
+		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_include_relative),
 		cmocka_unit_test(test_include_errors),
 		cmocka_unit_test(test_include_depth),

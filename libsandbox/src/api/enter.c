@@ -22,6 +22,7 @@
 #include <string.h>
 #include <asm/prctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
@@ -30,6 +31,7 @@
 #include "../backend/entry_state.h"
 #include "../guest/cpu_x86_64.h"
 #include "../guest/pgtable.h"
+#include "../monitor/tasks.h"
 #include "../monitor/maps.h"
 #include "../monitor/mirror.h"
 #include "../monitor/monitor.h"
@@ -125,15 +127,21 @@ static void vault_free(uint64_t base)
 
 /* Move fd to the top of the fd table, out of the way of the process's own
  * numbering, close-on-exec. Returns the new fd or -errno. */
-static int hide_fd(int fd)
+static int hide_base(void)
 {
 	struct rlimit rl;
 	long top = 1024;
-	int n;
 
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < top)
 		top = (long)rl.rlim_cur;
-	n = fcntl(fd, F_DUPFD_CLOEXEC, top > 64 ? top - 16 : 3);
+	return top > 64 ? (int)top - 16 : 3;
+}
+
+static int hide_fd(int fd)
+{
+	int n;
+
+	n = fcntl(fd, F_DUPFD_CLOEXEC, hide_base());
 	if (n < 0)
 		return -errno;
 	close(fd);
@@ -307,27 +315,50 @@ static int collect_cloexec(const struct sb_mon *m, int *fds, int max)
 	return n;
 }
 
+/* The task table (monitor/tasks.c): the one an executed image inherits,
+ * or a new one when the policy limits tasks. */
+static int tasks_open(struct sb_mon *m, const struct sb_launch *l)
+{
+	void *p;
+
+	if (l && l->tasks_fd >= 0) {
+		m->tasks_fd = fcntl(l->tasks_fd, F_DUPFD_CLOEXEC, 3);
+		if (m->tasks_fd < 0)
+			return sb_fail(-errno, "cannot duplicate the inherited task table fd");
+	} else if (m->policy->max_tasks) {
+		m->tasks_fd = memfd_create("ringfence-tasks", MFD_CLOEXEC);
+		if (m->tasks_fd < 0 || ftruncate(m->tasks_fd, VLT_TASKS_SIZE))
+			return sb_fail(-errno, "cannot make the task table (memfd)");
+	} else {
+		return 0;
+	}
+	p = mmap((void *)(m->vault + VLT_TASKS), VLT_TASKS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 m->tasks_fd, 0);
+	if (p == MAP_FAILED)
+		return sb_fail(-errno, "cannot map the task table");
+	m->tasks = p;
+	if (!(l && l->tasks_fd >= 0))
+		m->tasks->max = m->policy->max_tasks;
+	return 0;
+}
+
 static int map_sys(struct sb_mon *m, uint64_t sys_gpa)
 {
-	static const struct { uint64_t off; uint64_t flags; } pages[] = {
-		{ SYS_GDT, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
-		{ SYS_TSS, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
-		{ SYS_IDT, PTE_P | PTE_A | PTE_D | PTE_NX },
-		{ SYS_KCODE, PTE_P | PTE_A | PTE_D },         /* supervisor, read-only, executable */
-		{ SYS_LSTAR, PTE_P | PTE_U | PTE_A | PTE_D }, /* user, read-only, executable */
-		{ 0x5000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX }, /* IST1 stack */
-		{ 0x6000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
-		{ 0x7000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
-		{ 0x9000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX }, /* rsp0 stack */
-		{ 0xa000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
-		{ 0xb000, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
+	static const struct { uint64_t off; unsigned pages; uint64_t flags; } parts[] = {
+		{ SYS_GDT, SYS_GDT_PAGES, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
+		{ SYS_IDT, 1, PTE_P | PTE_A | PTE_D | PTE_NX },
+		{ SYS_KCODE, 1, PTE_P | PTE_A | PTE_D },         /* supervisor, read-only, executable */
+		{ SYS_LSTAR, 1, PTE_P | PTE_U | PTE_A | PTE_D }, /* user, read-only, executable */
+		{ SYS_TSS, SYS_TSS_PAGES, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
+		{ SYS_IST, SYS_IST_PAGES, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX }, /* IST1 stacks */
 	};
 	uint64_t db = m->vault + VLT_DOORBELL;
 	int rc;
 
-	for (unsigned i = 0; i < sizeof pages / sizeof pages[0]; i++) {
-		rc = pt_map(&m->pt, m->sys + pages[i].off, m->sys + pages[i].off + SB_PAGE, sys_gpa + pages[i].off,
-			    pages[i].flags, 0);
+	for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		uint64_t lo = m->sys + parts[i].off;
+
+		rc = pt_map(&m->pt, lo, lo + parts[i].pages * SB_PAGE, sys_gpa + parts[i].off, parts[i].flags, 0);
 		if (rc)
 			return rc;
 	}
@@ -427,10 +458,11 @@ static int unregister_rseq(void)
  * stay as the guest's view; the host thread gets the vault altstack. */
 static void take_signals(struct sb_mon *m, const sigset_t *mask, int launched)
 {
-	stack_t ss = { .ss_sp = (void *)(m->vault + VLT_ALTSTACK), .ss_size = VLT_ALTSTACK_SIZE, .ss_flags = 0 };
+	struct sb_thr *t = sb_thr_at(m, 0);
+	stack_t ss = { .ss_sp = (void *)(sb_thr_region(m, 0) + THR_ALTSTACK), .ss_size = THR_ALTSTACK_SIZE, .ss_flags = 0 };
 	stack_t old;
 
-	memcpy(&m->sigmask, mask, sizeof m->sigmask);
+	memcpy(&t->sigmask, mask, sizeof t->sigmask);
 	for (int sig = 1; sig <= SB_NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
@@ -446,9 +478,9 @@ static void take_signals(struct sb_mon *m, const sigset_t *mask, int launched)
 			sig_set_host(m, sig, &m->sig[sig]);
 	}
 	if (!sigaltstack(&ss, &old) && !(old.ss_flags & SS_DISABLE) && !launched) {
-		m->ss_sp = (uint64_t)old.ss_sp;
-		m->ss_size = old.ss_size;
-		m->ss_flags = old.ss_flags;
+		t->ss_sp = (uint64_t)old.ss_sp;
+		t->ss_size = old.ss_size;
+		t->ss_flags = old.ss_flags;
 	}
 }
 
@@ -492,6 +524,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	struct image_arg img = { (uint64_t)(uintptr_t)sb_enter, 0, 0 };
 	sigset_t all, saved;
 	struct sb_mon *m;
+	struct sb_thr *t0;
 	uint64_t vault, gpa;
 	int rc, n;
 
@@ -518,6 +551,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 		return sb_fail(-ENOMEM, "cannot allocate the monitor's vault");
 	m = sb_mon_of(vault);
 	m->vault = vault;
+	t0 = sb_thr_at(m, 0);
 	m->zone_lo = vault - VLT_GUARD;
 	m->zone_hi = vault + VLT_SIZE + VLT_GUARD;
 	m->backend = be;
@@ -526,12 +560,23 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->get_xsave = be->get_xsave;
 	m->set_xsave = be->set_xsave;
 	m->fork_child = be->fork_child;
+	m->new_vcpu = be->new_vcpu;
 	m->gpipe[0] = m->gpipe[1] = -1;
 	m->pid = getpid();
-	m->tid = gettid();
-	m->kvm_fd = m->vm_fd = m->vcpu_fd = m->log_fd = m->maps_fd = m->proc_fd = -1;
+	/* the calling thread is the first guest thread, in slot 0 */
+	t0->mon = m;
+	t0->idx = 0;
+	t0->in_use = 1;
+	t0->tid = t0->host_tid = gettid();
+	t0->vcpu_fd = -1;
+	t0->ist_top = vault + VLT_SYS + SYS_IST + SYS_IST_STRIDE;
+	t0->ss_flags = SS_DISABLE;
+	m->nthreads = 1;
+	m->thr_hi = 1;
+	m->kvm_fd = m->vm_fd = m->log_fd = m->maps_fd = m->proc_fd = -1;
 	m->exe_fd = -1;
 	m->broker_fd = -1;
+	m->tasks_fd = -1;
 	m->gpa_next = GPA_BASE;
 	m->sys = vault + VLT_SYS;
 	m->ring0 = !!(regs->flags & SB_ENTER_RING0);
@@ -591,8 +636,12 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 		}
 	}
 	{
-		int *fds[] = { &m->kvm_fd, &m->vm_fd, &m->vcpu_fd, &m->maps_fd, &m->proc_fd, &m->log_fd, &m->exe_fd,
-			       &m->gpipe[0], &m->gpipe[1], &m->broker_fd };
+		int *fds[] = { &m->kvm_fd, &m->vm_fd, &t0->vcpu_fd, &m->maps_fd, &m->proc_fd, &m->log_fd, &m->exe_fd,
+			       &m->gpipe[0], &m->gpipe[1], &m->broker_fd, &m->tasks_fd };
+
+		rc = tasks_open(m, l);
+		if (rc)
+			goto fail;
 
 		if (l && l->compiled && pipe2(m->gpipe, O_CLOEXEC)) {
 			rc = sb_fail(-errno, "cannot make the monitor's copy pipe");
@@ -623,6 +672,10 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 			*fds[i] = rc;
 			m->monfd[m->nmonfd++] = rc;
 		}
+		m->vcpufd[m->nvcpufd++] = t0->vcpu_fd;
+		m->fd_base = hide_base() - SB_MAX_THREADS;
+		if (m->fd_base < 3)
+			m->fd_base = 3;
 	}
 
 	/* the vault's two memory windows: ring-0 tables and stubs, page tables */
@@ -761,20 +814,32 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	 * goes first: from take_signals() on, the host signal stub may run (on
 	 * the vault's altstack) and looks for it. */
 	m->magic = SB_MON_MAGIC;
+	t0->magic = SB_THR_MAGIC;
 	for (int i = 0; i < ncloexec; i++)
 		close(cloexec[i]);
 	take_signals(m, &saved, l != NULL);
+	/* clear_child_tid: the guest's (libc's, for sb_enter) is kept by the
+	 * monitor and written at the thread's exit (thread.c); the kernel's
+	 * names the slot's own word, which frees the slot */
+	if (!l) {
+		int *ctid = NULL;
+
+		if (!prctl(PR_GET_TID_ADDRESS, &ctid))
+			t0->clear_tid = (uint64_t)ctid;
+	}
+	syscall(SYS_set_tid_address, &t0->host_tid);
+	tasks_enter(m, m->pid, t0->tid);
 	sb_mark_inside();
 	if (m->ring0)
 		ring0_entered();
 	sigprocmask(SIG_SETMASK, &saved, NULL);
-	sb_switch_to_monitor(m, vault + VLT_STACK + VLT_STACK_SIZE);
+	sb_switch_to_monitor(m, sb_thr_region(m, 0) + THR_STACK + THR_STACK_SIZE);
 
 fail_mask:
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 fail:
 	{
-		int fds[] = { m->kvm_fd, m->vm_fd, m->vcpu_fd, m->maps_fd, m->proc_fd, m->log_fd, m->exe_fd,
+		int fds[] = { m->kvm_fd, m->vm_fd, t0->vcpu_fd, m->maps_fd, m->proc_fd, m->log_fd, m->exe_fd, m->tasks_fd,
 			      m->gpipe[0], m->gpipe[1], m->broker_fd };
 
 		for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++)

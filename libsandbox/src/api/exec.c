@@ -138,7 +138,7 @@ static int exec_common(const struct sb_policy *pol, const char *path, char *cons
 		l = *inherit;
 	else {
 		memset(&l, 0, sizeof l);
-		l.kvm_fd = l.log_fd = l.exe_fd = l.broker_fd = -1;
+		l.kvm_fd = l.log_fd = l.exe_fd = l.broker_fd = l.tasks_fd = -1;
 		l.flags = flags;
 	}
 	l.nkeep = 0;
@@ -234,9 +234,12 @@ int sb_exec_resume(int state_fd, const char *path, char *const argv[], char *con
 	l.exe_fd = st.exe_fd;
 	l.broker_fd = st.broker_fd;
 	l.landlocked = st.landlocked;
+	l.tasks_fd = st.tasks_fd;
 	l.flags = st.enter_flags; /* ring-0 mode carries over, as the policy does */
 	if (st.broker_fd >= 0)
 		(void)fcntl(st.broker_fd, F_SETFD, FD_CLOEXEC);
+	if (st.tasks_fd >= 0)
+		(void)fcntl(st.tasks_fd, F_SETFD, FD_CLOEXEC);
 	rc = exec_common(NULL, path, argv, envp, &l, 0);
 	free(pol);
 	return rc;

@@ -27,6 +27,7 @@ struct sb_launch {
 	int broker_fd; /* the /proc broker's socket, inherited, or -1 */
 	int landlocked; /* path rules were on before execve */
 	unsigned int flags; /* SB_ENTER_* (sb_exec_flags, or inherited across execve) */
+	int tasks_fd; /* the task table's memfd, inherited, or -1 */
 };
 
 /* As sb_enter(), but the vCPU starts at l->rip with l->rsp, all other

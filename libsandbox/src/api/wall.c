@@ -10,6 +10,7 @@
  * our own pid, ioctl with KVM_RUN, memslots and the allowed commands).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
@@ -34,9 +35,17 @@ static const int monitor_calls[] = {
 	SYS_socketpair, SYS_sendmsg, SYS_recvmsg,
 	/* path rules for metadata calls (monitor/pathcheck.c) */
 	SYS_openat2, SYS_faccessat2, SYS_statx, SYS_fchmodat, SYS_fchownat, SYS_futimesat, SYS_utimensat,
+	/* threads (monitor/thread.c): the monitor lock, clear_child_tid, the
+	 * slot word of a fork child's thread, a new vCPU's fd moved up */
+	SYS_futex, SYS_set_tid_address,
 };
 
-static const unsigned long kmod_cmds[] = { RFK_RUN, RFK_SET_MEMORY_WINDOW, RFK_GET_XSAVE, RFK_SET_XSAVE };
+/* the kmod backend's (backend_kmod_exit.c): run, windows, FPU state; a
+ * thread's new vCPU and a fork child's new VM and vCPU */
+static const unsigned long kmod_cmds[] = {
+	RFK_RUN, RFK_SET_MEMORY_WINDOW, RFK_GET_XSAVE, RFK_SET_XSAVE,
+	RFK_CREATE_VM, RFK_CREATE_VCPU, RFK_SET_SREGS, RFK_SET_REGS,
+};
 
 /* What the process, or a program it executes (exec policy), may be let do. */
 static int may(const struct sb_mon *m, long nr)
@@ -91,6 +100,8 @@ int wall_install(const struct sb_mon *m)
 		static const unsigned long launcher_ioctls[] = {
 			KVM_GET_API_VERSION, KVM_CHECK_EXTENSION, KVM_GET_VCPU_MMAP_SIZE, KVM_GET_SUPPORTED_CPUID,
 			KVM_GET_SREGS, KVM_HAS_DEVICE_ATTR, KVM_SET_XSAVE, TCGETS,
+			/* the kmod backend's set-up (backend_kmod.c; the rest is in kmod_cmds) */
+			RFK_GET_API_VERSION, RFK_CHECK_EXTENSION,
 		};
 
 		for (unsigned i = 0; i < sizeof launcher_calls / sizeof launcher_calls[0] && !rc; i++)
@@ -99,6 +110,8 @@ int wall_install(const struct sb_mon *m)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 					      SCMP_A1(SCMP_CMP_EQ, launcher_ioctls[i], 0));
 	}
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC, 0));
 	/* the vCPU's FPU state, for signal frames */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, KVM_GET_XSAVE, 0));

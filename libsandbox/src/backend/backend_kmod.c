@@ -44,7 +44,10 @@ static int kmod_open(struct sb_mon *m, char *err, unsigned long errlen)
 	unsigned eax, ebx, ecx, edx, bits;
 	void *run;
 
-	dev = open("/dev/ringfence", O_RDWR | O_CLOEXEC);
+	/* an inherited device (execve inside a sandbox: monitor/exec.c), else
+	 * /dev/ringfence */
+	dev = m->kvm_fd >= 0 ? m->kvm_fd : open("/dev/ringfence", O_RDWR | O_CLOEXEC);
+	m->kvm_fd = -1;
 	if (dev < 0) {
 		rc = -errno;
 		if (rc == -ENOENT || rc == -ENODEV || rc == -ENXIO)
@@ -96,16 +99,16 @@ static int kmod_open(struct sb_mon *m, char *err, unsigned long errlen)
 		goto out;
 	}
 	/* the run area lives in the vault: the guest never maps it */
-	run = mmap((void *)(m->vault + VLT_RUN), RFK_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, vcpu, 0);
+	run = mmap((void *)(sb_thr_region(m, 0) + THR_RUN), RFK_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, vcpu, 0);
 	if (run == MAP_FAILED) {
 		rc = -errno;
 		snprintf(err, errlen, "kmod backend: mmap of the run area failed: %s", strerror(errno));
 		goto out;
 	}
-	m->run = run;
+	sb_thr_at(m, 0)->run = run;
 	m->kvm_fd = dev;
 	m->vm_fd = vm;
-	m->vcpu_fd = vcpu;
+	sb_thr_at(m, 0)->vcpu_fd = vcpu;
 	return 0;
 out:
 	if (vcpu >= 0)
@@ -167,7 +170,7 @@ static int kmod_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, ch
 	s.tr.attrib = AR_TSS;
 	s.ldt.attrib = AR_UNUSABLE | 2;
 	s.gdt_base = m->sys + SYS_GDT;
-	s.gdt_limit = 16 * 8 - 1;
+	s.gdt_limit = GDT_LIMIT;
 	s.idt_base = m->sys + SYS_IDT;
 	s.idt_limit = 32 * 16 - 1;
 	s.cr0 = CR0_GUEST;
@@ -180,13 +183,13 @@ static int kmod_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, ch
 	s.cstar = m->lstar_sysret + 3; /* the ud2 after sysretq */
 	s.sfmask = SFMASK_GUEST;
 	what = "RFK_SET_SREGS";
-	if (ioctl(m->vcpu_fd, RFK_SET_SREGS, &s) < 0)
+	if (ioctl(sb_thr_at(m, 0)->vcpu_fd, RFK_SET_SREGS, &s) < 0)
 		goto fail;
 	memset(&xs, 0, sizeof xs);
 	xs.size = sizeof xs;
 	memcpy(xs.region, st->xsave, sizeof xs.region);
 	what = "RFK_SET_XSAVE";
-	if (ioctl(m->vcpu_fd, RFK_SET_XSAVE, &xs) < 0)
+	if (ioctl(sb_thr_at(m, 0)->vcpu_fd, RFK_SET_XSAVE, &xs) < 0)
 		goto fail;
 	memset(&r, 0, sizeof r);
 	r.size = sizeof r;
@@ -201,7 +204,7 @@ static int kmod_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, ch
 	r.rax = 0; /* sb_enter() returns 0 inside */
 	r.rflags = (st->regs->rflags & 0x00000cd5ull) | 0x202;
 	what = "RFK_SET_REGS";
-	if (ioctl(m->vcpu_fd, RFK_SET_REGS, &r) < 0)
+	if (ioctl(sb_thr_at(m, 0)->vcpu_fd, RFK_SET_REGS, &r) < 0)
 		goto fail;
 	kseg(&m->ucs, GDT_UCODE, 11, 1, 0);
 	kseg(&m->uss, GDT_UDATA, 3, 0, 1);
@@ -210,8 +213,8 @@ static int kmod_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, ch
 		m->uss.selector = GDT_KDATA;
 		m->ucs.dpl = m->uss.dpl = 0;
 	}
-	m->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
-	m->run->kvm_dirty_regs = 0;
+	sb_thr_at(m, 0)->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	sb_thr_at(m, 0)->run->kvm_dirty_regs = 0;
 	return 0;
 fail:
 	snprintf(err, errlen, "kmod backend: %s failed: %s", what, strerror(errno));
@@ -219,10 +222,11 @@ fail:
 }
 
 int sb_kmod_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
-int sb_kmod_run(struct sb_mon *m);
-int sb_kmod_get_xsave(struct sb_mon *m, void *area);
-int sb_kmod_set_xsave(struct sb_mon *m, const void *area);
-int sb_kmod_fork_child(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+int sb_kmod_run(struct sb_thr *t);
+int sb_kmod_get_xsave(struct sb_thr *t, void *area);
+int sb_kmod_set_xsave(struct sb_thr *t, const void *area);
+int sb_kmod_fork_child(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+int sb_kmod_new_vcpu(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 
 const struct sb_backend sb_backend_kmod = {
 	.name = "kmod",
@@ -232,5 +236,6 @@ const struct sb_backend sb_backend_kmod = {
 	.run = sb_kmod_run,
 	.get_xsave = sb_kmod_get_xsave,
 	.set_xsave = sb_kmod_set_xsave,
-	.fork_child = sb_kmod_fork_child, /* refuses: ENOSYS */
+	.fork_child = sb_kmod_fork_child,
+	.new_vcpu = sb_kmod_new_vcpu,
 };

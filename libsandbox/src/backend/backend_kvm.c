@@ -113,7 +113,7 @@ static int kvm_open(struct sb_mon *m, char *err, unsigned long errlen)
 	n = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
 	m->max_slots = n > 0 ? (uint32_t)n : 32;
 	mmap_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (mmap_size <= 0 || (uint64_t)mmap_size > VLT_RUN_SIZE) {
+	if (mmap_size <= 0 || (uint64_t)mmap_size > THR_RUN_SIZE) {
 		snprintf(err, errlen, "kvm backend: unexpected %s", "KVM_GET_VCPU_MMAP_SIZE");
 		goto out;
 	}
@@ -145,18 +145,18 @@ static int kvm_open(struct sb_mon *m, char *err, unsigned long errlen)
 		goto out;
 	}
 	/* kvm_run lives in the vault: the guest never maps it */
-	run = mmap((void *)(m->vault + VLT_RUN), (size_t)mmap_size, PROT_READ | PROT_WRITE,
+	run = mmap((void *)(sb_thr_region(m, 0) + THR_RUN), (size_t)mmap_size, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_FIXED, vcpu, 0);
 	if (run == MAP_FAILED) {
 		rc = -errno;
 		snprintf(err, errlen, "kvm backend: mmap of kvm_run failed: %s", strerror(errno));
 		goto out;
 	}
-	m->run = run;
+	sb_thr_at(m, 0)->run = run;
 	m->run_size = (uint32_t)mmap_size;
 	m->kvm_fd = kvm;
 	m->vm_fd = vm;
-	m->vcpu_fd = vcpu;
+	sb_thr_at(m, 0)->vcpu_fd = vcpu;
 	return 0;
 out:
 	if (vcpu >= 0)
@@ -194,18 +194,19 @@ static int set_msrs(int vcpu, const uint32_t *idx, const uint64_t *val, unsigned
  * that is off shows in the tests (clock_gettime against the host's). */
 static void same_tsc(struct sb_mon *m)
 {
+	int vcpu = sb_thr_at(m, 0)->vcpu_fd;
 	uint64_t off = 0;
 	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET, .addr = (uint64_t)&off };
 	static const uint32_t tsc_msr = 0x10;
 	uint32_t lo, hi;
 	uint64_t now;
 
-	if (ioctl(m->vcpu_fd, KVM_HAS_DEVICE_ATTR, &a) == 0 && ioctl(m->vcpu_fd, KVM_SET_DEVICE_ATTR, &a) == 0)
+	if (ioctl(vcpu, KVM_HAS_DEVICE_ATTR, &a) == 0 && ioctl(vcpu, KVM_SET_DEVICE_ATTR, &a) == 0)
 		return;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	now = (uint64_t)hi << 32 | lo;
 	/* a host that ignores the write (PVM) already gives the host's TSC */
-	(void)set_msrs(m->vcpu_fd, &tsc_msr, &now, 1);
+	(void)set_msrs(vcpu, &tsc_msr, &now, 1);
 }
 
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, uint8_t dpl, uint8_t l, uint8_t db)
@@ -224,6 +225,7 @@ static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, uint8_t dpl, 
 
 static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, char *err, unsigned long errlen)
 {
+	struct sb_thr *t0 = sb_thr_at(m, 0); /* the entering thread's vCPU */
 	struct kvm_cpuid2 *cpuid = NULL;
 	const struct kvm_cpuid_entry2 *e;
 	struct kvm_sregs sregs;
@@ -258,7 +260,7 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 	}
 	m->cpuid_len = (uint32_t)(sizeof *cpuid + cpuid->nent * sizeof cpuid->entries[0]);
 	memcpy(m->cpuid, cpuid, m->cpuid_len);
-	if (ioctl(m->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
+	if (ioctl(t0->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "kvm backend: KVM_SET_CPUID2 failed: %s", strerror(errno));
 		goto out;
@@ -268,7 +270,7 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 	xcrs.nr_xcrs = 1;
 	xcrs.xcrs[0].xcr = 0;
 	xcrs.xcrs[0].value = st->xcr0;
-	if (ioctl(m->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0) {
+	if (ioctl(t0->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "kvm backend: KVM_SET_XCRS(%#llx) failed: %s",
 			 (unsigned long long)st->xcr0, strerror(errno));
@@ -280,13 +282,13 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 		goto out;
 	}
 	memcpy(xs->region, st->xsave, sizeof xs->region);
-	if (ioctl(m->vcpu_fd, KVM_SET_XSAVE, xs) < 0) {
+	if (ioctl(t0->vcpu_fd, KVM_SET_XSAVE, xs) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "kvm backend: KVM_SET_XSAVE failed: %s", strerror(errno));
 		goto out;
 	}
 
-	if (ioctl(m->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+	if (ioctl(t0->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		goto sys_fail;
 	sregs.cr0 = CR0_GUEST;
 	sregs.cr3 = m->pt.cr3;
@@ -311,10 +313,10 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 	sregs.ldt.type = 2;
 	sregs.ldt.unusable = 1;
 	sregs.gdt.base = m->sys + SYS_GDT;
-	sregs.gdt.limit = 16 * 8 - 1;
+	sregs.gdt.limit = GDT_LIMIT;
 	sregs.idt.base = m->sys + SYS_IDT;
 	sregs.idt.limit = 32 * 16 - 1;
-	if (ioctl(m->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+	if (ioctl(t0->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
 		goto sys_fail;
 	m->ucs = sregs.cs;
 	m->uss = sregs.ss;
@@ -327,7 +329,7 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 		m->nmsr = 6;
 		memcpy(m->msr_idx, idx, sizeof idx);
 		memcpy(m->msr_val, val, sizeof val);
-		if (set_msrs(m->vcpu_fd, idx, val, 6)) {
+		if (set_msrs(t0->vcpu_fd, idx, val, 6)) {
 			snprintf(err, errlen, "kvm backend: KVM_SET_MSRS (syscall MSRs) failed");
 			goto out;
 		}
@@ -344,10 +346,10 @@ static int kvm_setup_vcpu(struct sb_mon *m, const struct sb_entry_state *st, cha
 	regs.rip = st->regs->rip;
 	regs.rax = 0; /* sb_enter() returns 0 inside */
 	regs.rflags = (st->regs->rflags & 0x00000cd5ull) | 0x202; /* status flags + DF; IF on */
-	if (ioctl(m->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+	if (ioctl(t0->vcpu_fd, KVM_SET_REGS, &regs) < 0)
 		goto sys_fail;
-	m->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
-	m->run->kvm_dirty_regs = 0;
+	t0->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	t0->run->kvm_dirty_regs = 0;
 	rc = 0;
 	goto out;
 sys_fail:
@@ -361,10 +363,11 @@ out:
 
 /* exit-path half: backend_kvm_exit.c */
 int sb_kvm_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
-int sb_kvm_run(struct sb_mon *m);
-int sb_kvm_get_xsave(struct sb_mon *m, void *area);
-int sb_kvm_set_xsave(struct sb_mon *m, const void *area);
-int sb_kvm_fork_child(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+int sb_kvm_run(struct sb_thr *t);
+int sb_kvm_get_xsave(struct sb_thr *t, void *area);
+int sb_kvm_set_xsave(struct sb_thr *t, const void *area);
+int sb_kvm_fork_child(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+int sb_kvm_new_vcpu(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 
 const struct sb_backend sb_backend_kvm = {
 	.name = "kvm",
@@ -375,4 +378,5 @@ const struct sb_backend sb_backend_kvm = {
 	.get_xsave = sb_kvm_get_xsave,
 	.set_xsave = sb_kvm_set_xsave,
 	.fork_child = sb_kvm_fork_child,
+	.new_vcpu = sb_kvm_new_vcpu,
 };

@@ -6,22 +6,23 @@
 #include "backend.h"
 
 int sb_kvm_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
-int sb_kvm_run(struct sb_mon *m);
-int sb_kvm_get_xsave(struct sb_mon *m, void *area);
-int sb_kvm_set_xsave(struct sb_mon *m, const void *area);
-int sb_kvm_fork_child(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+int sb_kvm_run(struct sb_thr *t);
+int sb_kvm_get_xsave(struct sb_thr *t, void *area);
+int sb_kvm_set_xsave(struct sb_thr *t, const void *area);
+int sb_kvm_fork_child(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+int sb_kvm_new_vcpu(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 
 /* struct kvm_xsave is exactly the 4096-byte area */
 _Static_assert(sizeof(struct kvm_xsave) == 4096, "kvm_xsave layout");
 
-int sb_kvm_get_xsave(struct sb_mon *m, void *area)
+int sb_kvm_get_xsave(struct sb_thr *t, void *area)
 {
-	return (int)sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_GET_XSAVE, area);
+	return (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_GET_XSAVE, area);
 }
 
-int sb_kvm_set_xsave(struct sb_mon *m, const void *area)
+int sb_kvm_set_xsave(struct sb_thr *t, const void *area)
 {
-	return (int)sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_SET_XSAVE, area);
+	return (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_XSAVE, area);
 }
 
 int sb_kvm_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size)
@@ -36,9 +37,9 @@ int sb_kvm_set_window(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hv
 	return (int)sb_sys3(SYS_ioctl, m->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
 }
 
-int sb_kvm_run(struct sb_mon *m)
+int sb_kvm_run(struct sb_thr *t)
 {
-	return (int)sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_RUN, 0);
+	return (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_RUN, 0);
 }
 
 #define KVM_TSS_ADDR 0xfffbd000ul /* as the set-up half */
@@ -52,7 +53,49 @@ static int move_fd(int fd, int want)
 	return rc < 0 ? (int)rc : 0;
 }
 
-int sb_kvm_fork_child(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs)
+/* A new vCPU (id: the slot) for thread t, its kvm_run in t's region, on
+ * a high fd number (want, or the lowest free one above m->fd_base). */
+static int create_vcpu(struct sb_mon *m, struct sb_thr *t, int want)
+{
+	long fd = sb_sys3(SYS_ioctl, m->vm_fd, KVM_CREATE_VCPU, t->idx), p;
+	int rc;
+
+	if (fd < 0)
+		return (int)fd;
+	if (want >= 0) {
+		rc = move_fd((int)fd, want);
+		if (rc)
+			return rc;
+		fd = want;
+	} else {
+		long hi = sb_sys3(SYS_fcntl, fd, 1030 /* F_DUPFD_CLOEXEC */, m->fd_base);
+
+		sb_sys1(SYS_close, fd);
+		if (hi < 0)
+			return (int)hi;
+		fd = hi;
+		if (m->nvcpufd >= SB_MAX_THREADS) {
+			sb_sys1(SYS_close, fd);
+			return -EMFILE;
+		}
+		m->vcpufd[m->nvcpufd++] = (int)fd;
+	}
+	t->vcpu_fd = (int)fd;
+	t->run = (struct kvm_run *)(sb_thr_region(m, t->idx) + THR_RUN);
+	/* kvm_run lives in the vault: the guest never maps it (in a fork
+	 * child the parent's page, shared, is replaced) */
+	p = sb_sys6(SYS_mmap, (long)t->run, m->run_size, 3 /* PROT_READ|PROT_WRITE */, 0x11 /* MAP_SHARED|MAP_FIXED */,
+		    t->vcpu_fd, 0);
+	if (p != (long)t->run)
+		return p < 0 ? (int)p : -ENOMEM;
+	return 0;
+}
+
+/* Put t's vCPU in the given state: CPU model, XCR0, syscall MSRs and the
+ * host's TSC (a new vCPU only: a slot's kept vCPU has them), FPU
+ * (t->xsave), segments and control registers, registers. */
+static int vcpu_state(struct sb_mon *m, struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+		      int fresh)
 {
 	union {
 		struct kvm_msrs h;
@@ -61,7 +104,71 @@ int sb_kvm_fork_child(struct sb_mon *m, const struct kvm_regs *regs, const struc
 	struct kvm_xcrs xcrs;
 	uint64_t off = 0;
 	struct kvm_device_attr tsc = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET, .addr = (uint64_t)&off };
-	long fd, p;
+	int rc = 0;
+
+	if (fresh) {
+		rc = (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_CPUID2, m->cpuid);
+		if (rc)
+			return rc;
+		for (unsigned i = 0; i < sizeof xcrs; i++)
+			((uint8_t *)&xcrs)[i] = 0;
+		xcrs.nr_xcrs = 1;
+		xcrs.xcrs[0].value = m->xcr0;
+		rc = (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_XCRS, &xcrs);
+	}
+	if (!rc)
+		rc = sb_kvm_set_xsave(t, t->xsave);
+	if (!rc)
+		rc = (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_SREGS, sregs);
+	if (rc)
+		return rc;
+	if (!fresh)
+		goto regs;
+	for (unsigned i = 0; i < sizeof msrs; i++)
+		msrs.bytes[i] = 0;
+	msrs.h.nmsrs = m->nmsr;
+	for (uint32_t i = 0; i < m->nmsr && i < 8; i++) {
+		msrs.h.entries[i].index = m->msr_idx[i];
+		msrs.h.entries[i].data = m->msr_val[i];
+	}
+	if (sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_MSRS, &msrs) != (long)m->nmsr)
+		return -EINVAL;
+	/* the host's TSC, as at entry (no fallback: on an old kernel the new
+	 * vCPU keeps its own TSC) */
+	(void)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_DEVICE_ATTR, &tsc);
+regs:
+	rc = (int)sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_REGS, regs);
+	if (rc)
+		return rc;
+	/* the monitor goes on editing the synced copies */
+	t->run->s.regs.regs = *regs;
+	t->run->s.regs.sregs = *sregs;
+	t->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	t->run->kvm_dirty_regs = 0;
+	t->run->immediate_exit = 0;
+	return 0;
+}
+
+int sb_kvm_new_vcpu(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs)
+{
+	struct sb_mon *m = t->mon;
+	int rc;
+
+	int fresh = t->vcpu_fd < 0;
+
+	/* a slot's vCPU is created once and kept for its next threads */
+	if (fresh) {
+		rc = create_vcpu(m, t, -1);
+		if (rc)
+			return rc;
+	}
+	return vcpu_state(m, t, regs, sregs, fresh);
+}
+
+int sb_kvm_fork_child(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs)
+{
+	struct sb_mon *m = t->mon;
+	long fd;
 	int rc;
 
 	/* the parent's VM and vCPU answer EIO here (another mm): new ones,
@@ -73,57 +180,13 @@ int sb_kvm_fork_child(struct sb_mon *m, const struct kvm_regs *regs, const struc
 	if (rc)
 		return rc;
 	(void)sb_sys3(SYS_ioctl, m->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR);
-	fd = sb_sys3(SYS_ioctl, m->vm_fd, KVM_CREATE_VCPU, 0);
-	if (fd < 0)
-		return (int)fd;
-	rc = move_fd((int)fd, m->vcpu_fd);
+	rc = create_vcpu(m, t, t->vcpu_fd);
 	if (rc)
 		return rc;
-	/* kvm_run: the parent's page is shared with it; the new vCPU's goes
-	 * at the same place in the vault */
-	p = sb_sys6(SYS_mmap, (long)m->run, m->run_size, 3 /* PROT_READ|PROT_WRITE */, 0x11 /* MAP_SHARED|MAP_FIXED */,
-		    m->vcpu_fd, 0);
-	if (p != (long)m->run)
-		return p < 0 ? (int)p : -ENOMEM;
 	for (uint32_t i = 0; i < m->nslots; i++) {
 		rc = sb_kvm_set_window(m, i, m->win[i].gpa, m->win[i].lo, m->win[i].hi - m->win[i].lo);
 		if (rc)
 			return rc;
 	}
-	rc = (int)sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_SET_CPUID2, m->cpuid);
-	if (rc)
-		return rc;
-	for (unsigned i = 0; i < sizeof xcrs; i++)
-		((uint8_t *)&xcrs)[i] = 0;
-	xcrs.nr_xcrs = 1;
-	xcrs.xcrs[0].value = m->xcr0;
-	rc = (int)sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_SET_XCRS, &xcrs);
-	if (!rc)
-		rc = sb_kvm_set_xsave(m, m->xsave);
-	if (!rc)
-		rc = (int)sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_SET_SREGS, sregs);
-	if (rc)
-		return rc;
-	for (unsigned i = 0; i < sizeof msrs; i++)
-		msrs.bytes[i] = 0;
-	msrs.h.nmsrs = m->nmsr;
-	for (uint32_t i = 0; i < m->nmsr && i < 8; i++) {
-		msrs.h.entries[i].index = m->msr_idx[i];
-		msrs.h.entries[i].data = m->msr_val[i];
-	}
-	if (sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_SET_MSRS, &msrs) != (long)m->nmsr)
-		return -EINVAL;
-	/* the host's TSC, as at entry (no fallback: a fork child of an old
-	 * kernel keeps the new vCPU's TSC) */
-	(void)sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_SET_DEVICE_ATTR, &tsc);
-	rc = (int)sb_sys3(SYS_ioctl, m->vcpu_fd, KVM_SET_REGS, regs);
-	if (rc)
-		return rc;
-	/* the monitor goes on editing the synced copies */
-	m->run->s.regs.regs = *regs;
-	m->run->s.regs.sregs = *sregs;
-	m->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
-	m->run->kvm_dirty_regs = 0;
-	m->run->immediate_exit = 0;
-	return 0;
+	return vcpu_state(m, t, regs, sregs, 1);
 }

@@ -34,27 +34,32 @@ static void gate(uint64_t *idt, int v, uint64_t handler, int dpl)
 void cpu_build_sys(struct sb_mon *mon, uint64_t sys)
 {
 	uint64_t *gdt = (uint64_t *)(sys + SYS_GDT);
-	uint8_t *tss = (uint8_t *)(sys + SYS_TSS);
 	uint64_t *idt = (uint64_t *)(sys + SYS_IDT);
-	uint64_t tssb = sys + SYS_TSS;
 	uint64_t dbs = mon->vault + VLT_DOORBELL + DB_SUPER_OFF;
 	uint64_t dbu = mon->vault + VLT_DOORBELL + DB_USER_OFF;
 	uint8_t *p;
 
-	sb_memset(gdt, 0, 16 * 8);
+	sb_memset(gdt, 0, GDT_LIMIT + 1);
 	gdt[GDT_KCODE / 8] = 0x00af9b000000ffffull;   /* 64-bit code, DPL0 */
 	gdt[GDT_KDATA / 8] = 0x00cf93000000ffffull;   /* data, DPL0 */
 	gdt[GDT_UCODE32 / 8] = 0x00cffb000000ffffull; /* 32-bit code, DPL3 */
 	gdt[GDT_UDATA / 8] = 0x00cff3000000ffffull;   /* data, DPL3 */
 	gdt[GDT_UCODE / 8] = 0x00affb000000ffffull;   /* 64-bit code, DPL3 */
-	gdt[GDT_TSS / 8] = 103 | ((tssb & 0xffffff) << 16) | (0x8bull << 40) | (((tssb >> 24) & 0xff) << 56);
-	gdt[GDT_TSS / 8 + 1] = tssb >> 32;
+	/* one TSS per vCPU (thread slot), each with its own IST1 stack: two
+	 * vCPUs taking exceptions at once never share a frame. Every gate
+	 * uses IST1, so rsp0 is never loaded; it points there too. */
+	for (uint64_t i = 0; i < SB_MAX_THREADS; i++) {
+		uint64_t tssb = sys + SYS_TSS + i * SYS_TSS_STRIDE, ist = sys + SYS_IST + (i + 1) * SYS_IST_STRIDE;
+		uint8_t *tss = (uint8_t *)tssb;
+		uint64_t d = (GDT_TSS + 16 * i) / 8;
 
-	sb_memset(tss, 0, 104);
-	*(uint64_t *)(tss + 4) = sys + SYS_RSP0;   /* rsp0 */
-	*(uint64_t *)(tss + 0x24) = sys + SYS_IST; /* ist1 */
-	*(uint16_t *)(tss + 0x66) = 104;           /* no I/O bitmap: in/out at CPL3 fault */
-	mon->ist_top = sys + SYS_IST;
+		gdt[d] = 103 | ((tssb & 0xffffff) << 16) | (0x8bull << 40) | (((tssb >> 24) & 0xff) << 56);
+		gdt[d + 1] = tssb >> 32;
+		sb_memset(tss, 0, SYS_TSS_STRIDE);
+		*(uint64_t *)(tss + 4) = ist;    /* rsp0 */
+		*(uint64_t *)(tss + 0x24) = ist; /* ist1 */
+		*(uint16_t *)(tss + 0x66) = 104; /* no I/O bitmap: in/out at CPL3 fault */
+	}
 
 	sb_memset(idt, 0, CPU_NVEC * 16);
 	for (int v = 0; v < CPU_NVEC; v++) {

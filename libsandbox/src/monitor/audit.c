@@ -84,9 +84,9 @@ static const char *decision_name(uint32_t act)
 
 void audit_log(struct sb_mon *m, long nr, const long *a, uint32_t act, long err, const char *rule)
 {
-	char *line = (char *)(m->vault + VLT_AUDITBUF);
-	char *path = line + VLT_AUDITBUF_SIZE / 2;
-	struct sb_buf b = { line, 0, VLT_AUDITBUF_SIZE / 2 - 2 };
+	char *line = (char *)((uint64_t)sb_thr_self() - THR_STATE + THR_AUDITBUF) /* the calling thread's */;
+	char *path = line + THR_AUDITBUF_SIZE / 2;
+	struct sb_buf b = { line, 0, THR_AUDITBUF_SIZE / 2 - 2 };
 	const struct sb_sysent *se = (nr >= 0 && nr < SB_NR_SYSCALLS) ? &sb_sysent_table[nr] : 0;
 	const char *name = sb_sysent_name(nr);
 	struct timespec ts = { 0, 0 };
@@ -106,7 +106,7 @@ void audit_log(struct sb_mon *m, long nr, const long *a, uint32_t act, long err,
 	buf_str(&b, ",\"pid\":");
 	buf_dec(&b, m->pid);
 	buf_str(&b, ",\"tid\":");
-	buf_dec(&b, m->tid);
+	buf_dec(&b, sb_thr_self()->tid);
 	buf_str(&b, ",\"syscall\":");
 	json_str(&b, name ? name : "unknown", 64);
 	buf_str(&b, ",\"nr\":");
@@ -137,7 +137,7 @@ void audit_log(struct sb_mon *m, long nr, const long *a, uint32_t act, long err,
 	buf_str(&b, ",\"rule\":");
 	json_str(&b, rule ? rule : "default", 512);
 	buf_str(&b, ",\"rip\":\"");
-	buf_hex(&b, m->cur_rip);
+	buf_hex(&b, sb_thr_self()->cur_rip);
 	buf_str(&b, "\"");
 	if (m->audit_flags & SB_AUDIT_BACKTRACE) {
 		/* the frames come from the unwinder child, between the brackets */

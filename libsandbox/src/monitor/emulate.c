@@ -15,6 +15,7 @@
 #include "gmem.h"
 #include "../../include/sandbox.h"
 #include "monitor.h"
+#include "tasks.h"
 
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
@@ -26,7 +27,8 @@
  * change the monitor thread's TLS. */
 static long do_arch_prctl(struct sb_mon *m, const long *a)
 {
-	struct kvm_sregs *s = &m->run->s.regs.sregs;
+	struct kvm_run *run = sb_thr_self()->run;
+	struct kvm_sregs *s = &run->s.regs.sregs;
 	uint64_t v;
 
 	switch (a[0]) {
@@ -38,7 +40,7 @@ static long do_arch_prctl(struct sb_mon *m, const long *a)
 			s->fs.base = (uint64_t)a[1];
 		else
 			s->gs.base = (uint64_t)a[1];
-		m->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+		run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
 		return 0;
 	case ARCH_GET_FS:
 	case ARCH_GET_GS:
@@ -61,11 +63,7 @@ static long do_close_range(struct sb_mon *m, const long *a)
 	if (first > last || (a[2] & ~(long)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
 		return -EINVAL;
 	while (lo <= last) {
-		uint64_t f = ~0ull;
-
-		for (int i = 0; i < m->nmonfd; i++)
-			if ((uint64_t)m->monfd[i] >= lo && (uint64_t)m->monfd[i] < f)
-				f = (uint64_t)m->monfd[i];
+		uint64_t f = mon_next_monfd(m, lo);
 		if (f != lo) {
 			rc = sb_sys3(SYS_close_range, lo, f <= last ? f - 1 : last, a[2] & ~(long)CLOSE_RANGE_UNSHARE);
 			if (rc)
@@ -101,10 +99,14 @@ long emu_call(struct sb_mon *m, long nr, const long *a)
 	case SYS_arch_prctl:
 		return do_arch_prctl(m, a);
 	case SYS_exit:
+		mon_thread_exit(m, a[0]);
 	case SYS_exit_group:
-		/* one thread per sandbox for now: the last thread's exit is the process's */
+		/* the kernel ends every thread, each vCPU with it */
+		tasks_remove_group(m, m->pid);
 		for (;;)
 			sb_sys1(SYS_exit_group, a[0]);
+	case SYS_set_tid_address:
+		return mon_set_tid_address(m, (uint64_t)a[0]);
 	case SYS_close_range:
 		return do_close_range(m, a);
 	case SYS_execve:
@@ -115,10 +117,7 @@ long emu_call(struct sb_mon *m, long nr, const long *a)
 	case SYS_clone:
 		return mon_fork(m, nr, a);
 	case SYS_clone3:
-		/* glibc tries clone3 first and falls back to clone on ENOSYS,
-		 * which the monitor serves (fork.c): an expected probe, not a
-		 * refusal worth an audit record */
-		return -ENOSYS;
+		return mon_clone3(m, a);
 	case SYS_rseq:
 		/* the kernel would keep writing (and following pointers in) the
 		 * guest's rseq area on behalf of the monitor thread */

@@ -232,7 +232,7 @@ static long do_shmdt(struct sb_mon *m, const long *a)
 	return rc;
 }
 
-long emu_mem(struct sb_mon *m, long nr, const long *a)
+static long emu_mem_locked(struct sb_mon *m, long nr, const long *a)
 {
 	switch (nr) {
 	case SYS_mmap:
@@ -255,4 +255,20 @@ long emu_mem(struct sb_mon *m, long nr, const long *a)
 	default: /* remap_file_pages and anything new: not offered */
 		return -ENOSYS;
 	}
+}
+
+/* One memory call at a time per process: the host mapping, the windows
+ * and the guest page tables change together, while the other threads'
+ * vCPUs keep running on the same page tables. (A vCPU that still caches
+ * a translation being removed is stopped by the host operation itself:
+ * the hypervisor drops its shadow or EPT entries for the range before
+ * the host mapping goes, see mirror.c; docs/architecture.md, Threads.) */
+long emu_mem(struct sb_mon *m, long nr, const long *a)
+{
+	long rc;
+
+	mon_lock(m);
+	rc = emu_mem_locked(m, nr, a);
+	mon_unlock(m);
+	return rc;
 }

@@ -153,7 +153,7 @@ static long precheck(const char *path)
 
 long mon_execve(struct sb_mon *m, long nr, const long *a)
 {
-	struct exec_buf b = { SCRATCH(m) + SCR_EXEC, 0, VLT_SCRATCH_SIZE - SCR_EXEC };
+	struct exec_buf b = { SCRATCH(m) + SCR_EXEC, 0, THR_SCRATCH_SIZE - SCR_EXEC };
 	struct sb_exec_state st;
 	uint64_t gpath = (uint64_t)(nr == SYS_execve ? a[0] : a[1]);
 	uint64_t gargv = (uint64_t)(nr == SYS_execve ? a[1] : a[2]);
@@ -213,6 +213,7 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 	st.broker_fd = m->broker_fd;
 	st.landlocked = m->landlocked;
 	st.enter_flags = m->ring0 ? SB_ENTER_RING0 : 0;
+	st.tasks_fd = m->tasks_fd;
 	memfd = sb_sys2(SYS_memfd_create, (long)"ringfence-exec", 0);
 	if (memfd < 0)
 		return memfd;
@@ -239,6 +240,8 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 		sb_sys3(SYS_fcntl, m->log_fd, F_SETFD, 0);
 	if (m->broker_fd >= 0)
 		sb_sys3(SYS_fcntl, m->broker_fd, F_SETFD, 0);
+	if (m->tasks_fd >= 0)
+		sb_sys3(SYS_fcntl, m->tasks_fd, F_SETFD, 0);
 	rc = sb_sys5(SYS_execveat, m->exe_fd, (long)"", (long)argv, (long)envp, AT_EMPTY_PATH);
 	/* still here: the exec failed, nothing changed */
 	sb_sys3(SYS_fcntl, m->kvm_fd, F_SETFD, FD_CLOEXEC);
@@ -247,6 +250,8 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 		sb_sys3(SYS_fcntl, m->log_fd, F_SETFD, FD_CLOEXEC);
 	if (m->broker_fd >= 0)
 		sb_sys3(SYS_fcntl, m->broker_fd, F_SETFD, FD_CLOEXEC);
+	if (m->tasks_fd >= 0)
+		sb_sys3(SYS_fcntl, m->tasks_fd, F_SETFD, FD_CLOEXEC);
 	sb_sys1(SYS_close, memfd);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "ksig.h"
 #include "monitor.h"
+#include "tasks.h"
 
 
 void mon_die(struct sb_mon *m, int sig)
@@ -26,9 +27,10 @@ void mon_die(struct sb_mon *m, int sig)
 	struct sb_ksigaction dfl = { (uint64_t)SIG_DFL, SA_RESTORER_K, (uint64_t)sb_mon_restorer, 0 };
 	uint64_t unblock = 1ull << (sig - 1);
 
+	tasks_remove_group(m, m->pid);
 	sb_sys4(SYS_rt_sigaction, sig, &dfl, 0, 8);
 	sb_sys4(SYS_rt_sigprocmask, SIG_UNBLOCK, &unblock, 0, 8);
-	sb_sys3(SYS_tgkill, m->pid, m->tid, sig);
+	sb_sys3(SYS_tgkill, m->pid, sb_thr_self()->tid, sig);
 	/* a signal whose default is not to die (cannot happen for the ones we
 	 * raise) must still end the process */
 	for (;;)
@@ -65,7 +67,7 @@ void mon_backtrace(struct sb_mon *m, int fd, int json)
 {
 	long pid = sb_sys5(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	struct kvm_regs r = m->run->s.regs.regs;
+	struct kvm_regs r = sb_thr_self()->run->s.regs.regs;
 	int status;
 
 	/* at a system call the vCPU stands in the syscall stub: the process is
@@ -99,7 +101,7 @@ void mon_crash(struct sb_mon *m, int sig, const char *what, uint64_t addr, int v
 {
 	char line[1024];
 	struct sb_buf b = { line, 0, sizeof line };
-	const struct kvm_regs *r = &m->run->s.regs.regs;
+	const struct kvm_regs *r = &sb_thr_self()->run->s.regs.regs;
 
 	buf_str(&b, "ringfence: sandboxed process ");
 	buf_dec(&b, m->pid);
@@ -140,8 +142,8 @@ void mon_crash(struct sb_mon *m, int sig, const char *what, uint64_t addr, int v
 	buf_str(&b, "\n  ");
 	reg(&b, "r14", r->r14);
 	reg(&b, "r15", r->r15);
-	reg(&b, "fs_base", m->run->s.regs.sregs.fs.base);
-	reg(&b, "cr2", m->run->s.regs.sregs.cr2);
+	reg(&b, "fs_base", sb_thr_self()->run->s.regs.sregs.fs.base);
+	reg(&b, "cr2", sb_thr_self()->run->s.regs.sregs.cr2);
 	buf_str(&b, "\n");
 	buf_flush(&b, 2);
 	mon_backtrace(m, 2, 0);

@@ -21,8 +21,10 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include "audit.h"
+#include "gmem.h"
 #include "log.h"
 #include "monitor.h"
+#include "tasks.h"
 #include "../../include/sandbox.h"
 
 #ifndef O_PATH
@@ -80,15 +82,18 @@ static void add_monfd(struct sb_mon *m, int fd)
 	m->monfd[m->nmonfd++] = fd;
 }
 
-/* The child's half: runs on its copy of the vault stack. */
-static void become_child(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs)
+/* The child's half: runs on its copy of the calling thread's monitor stack. */
+static void become_child(struct sb_mon *m, struct sb_thr *t, const struct kvm_regs *regs,
+			 const struct kvm_sregs *sregs)
 {
 	int p[2];
 	long rc;
 
-	m->pid = m->tid = (int)sb_sys0(SYS_getpid);
-	m->pending = 0; /* a new process has no pending signals */
-	m->nexits = m->nsyscalls = 0;
+	m->pid = (int)sb_sys0(SYS_getpid);
+	t->pending = 0; /* a new process has no pending signals */
+	t->nexits = t->nsyscalls = 0;
+	/* the calling thread only: the others' slots are free again */
+	mon_threads_after_fork(m, t);
 	/* /proc/self was resolved to the parent's pid when these were opened */
 	if (m->broker_fd >= 0) {
 		from_broker(m);
@@ -112,33 +117,46 @@ static void become_child(struct sb_mon *m, const struct kvm_regs *regs, const st
 		sb_sys1(SYS_close, p[0]);
 		sb_sys1(SYS_close, p[1]);
 	}
-	rc = m->fork_child(m, regs, sregs);
+	rc = m->fork_child(t, regs, sregs);
 	if (rc)
 		child_fail(m, "KVM refused the new VM or vCPU", rc);
 }
 
+int mon_fork_flags_ok(uint64_t flags)
+{
+	/* CLONE_VM only with CLONE_VFORK (posix_spawn): served as a fork */
+	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+		return 0;
+	flags &= ~(uint64_t)CLONE_VM;
+	return !(flags & ~(uint64_t)CLONE_FORK_OK) && (flags & CSIGNAL) <= SB_NSIG;
+}
+
 long mon_fork(struct sb_mon *m, long nr, const long *a)
 {
+	struct sb_thr *t = sb_thr_self();
 	uint64_t flags = nr == SYS_clone ? (uint64_t)a[0] : SIGCHLD;
 	uint64_t newsp = nr == SYS_clone ? (uint64_t)a[1] : 0;
-	struct kvm_regs regs = m->run->s.regs.regs;
-	struct kvm_sregs sregs = m->run->s.regs.sregs;
+	struct kvm_regs regs = t->run->s.regs.regs;
+	struct kvm_sregs sregs = t->run->s.regs.sregs;
 	uint64_t all = ~0ull, old;
 	long pid;
 
 	if (nr == SYS_vfork)
 		flags = SIGCHLD;
-	/* threads (CLONE_VM, CLONE_THREAD) are not here yet; namespaces,
-	 * CLONE_PTRACE, CLONE_FILES sharing and the like are refused: defends
-	 * against a child that shares the monitor's fd table or is traced */
-	if ((flags & (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)) && !((flags & CLONE_VM) && (flags & CLONE_VFORK) &&
-								     !(flags & (CLONE_THREAD | CLONE_SIGHAND))))
-		return -ENOSYS;
+	if ((flags & CLONE_VM) && (flags & CLONE_THREAD))
+		return mon_clone_thread(m, flags, newsp, (uint64_t)a[2], (uint64_t)a[3], (uint64_t)a[4]);
+	/* namespaces, CLONE_PTRACE, CLONE_FILES sharing, CLONE_VM without
+	 * CLONE_VFORK and the like are refused: defends against a child that
+	 * shares the monitor's fd table or memory, or is traced */
+	if ((flags & (CLONE_THREAD | CLONE_SIGHAND)) || !mon_fork_flags_ok(flags))
+		return (flags & (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)) ? -ENOSYS : -EINVAL;
 	flags &= ~(uint64_t)CLONE_VM; /* vfork with its own stack: a copy does the same for exec or _exit */
-	if (flags & ~(uint64_t)CLONE_FORK_OK)
-		return -EINVAL;
-	if ((flags & CSIGNAL) > SB_NSIG)
-		return -EINVAL;
+	/* defends against the kernel writing the child's tid into the vault
+	 * (or a hidden range) of the parent or the child */
+	if ((flags & CLONE_PARENT_SETTID) && !gmem_range_ok(m, (uint64_t)a[2], sizeof(int)))
+		return -EFAULT;
+	if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !gmem_range_ok(m, (uint64_t)a[3], sizeof(int)))
+		return -EFAULT;
 	/* with path rules on, the kernel (Landlock) refuses the child the
 	 * /proc/self/maps it needs to follow its own memory */
 	if (m->landlocked && m->broker_fd < 0) {
@@ -146,7 +164,7 @@ long mon_fork(struct sb_mon *m, long nr, const long *a)
 			  "not supported: fork with path rules and no /proc broker");
 		return -ENOSYS;
 	}
-	if (m->get_xsave(m, m->xsave))
+	if (m->get_xsave(t, t->xsave))
 		return -EIO;
 	if (newsp)
 		regs.rsp = newsp;
@@ -154,13 +172,24 @@ long mon_fork(struct sb_mon *m, long nr, const long *a)
 	/* no signal may run the stub between the clone and the child's new
 	 * kvm_run: the stub writes kvm_run, which the child shares with the
 	 * parent until it has its own */
+	/* the policy's task limit */
+	if (tasks_reserve(m))
+		return -EAGAIN;
 	sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, 8);
+	/* no other thread is half-way through a change of shared state when
+	 * the child copies it (the child's copy of the lock is reset) */
+	mon_lock(m);
 	pid = sb_sys5(SYS_clone, (long)(flags & ~(uint64_t)CLONE_VFORK), 0, a[2], a[3], 0);
 	if (pid == 0) {
-		become_child(m, &regs, &sregs);
-		sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&m->sigmask, 0, 8);
+		become_child(m, t, &regs, &sregs);
+		/* the child's clear_child_tid is the guest's (kept by the
+		 * monitor; the host's names the slot's word) */
+		t->clear_tid = (flags & CLONE_CHILD_CLEARTID) ? (uint64_t)a[3] : 0;
+		sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&t->sigmask, 0, 8);
 		return 0;
 	}
+	mon_unlock(m);
+	tasks_commit(m, (int)pid, (int)pid);
 	sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8);
 	return pid;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include "lock.h"
 #include "mirror.h"
 
 static inline int gmem_range_ok(const struct sb_mon *m, uint64_t g, uint64_t n)
@@ -28,7 +29,7 @@ static inline int gmem_range_ok(const struct sb_mon *m, uint64_t g, uint64_t n)
  * kernel checking the guest address on each side (write from the source,
  * read into the destination). A short transfer is EFAULT; what is left in
  * the pipe is drained. */
-static inline long gmem_pipe(const struct sb_mon *m, void *local, uint64_t g, uint64_t n, int write)
+static inline long gmem_pipe_locked(const struct sb_mon *m, void *local, uint64_t g, uint64_t n, int write)
 {
 	uint8_t *src = write ? (uint8_t *)local : (uint8_t *)g, *dst = write ? (uint8_t *)g : (uint8_t *)local;
 
@@ -63,6 +64,18 @@ static inline long gmem_pipe(const struct sb_mon *m, void *local, uint64_t g, ui
 		n -= c;
 	}
 	return 0;
+}
+
+/* one copy at a time through the pipe: threads would mix their bytes */
+static inline long gmem_pipe(const struct sb_mon *m, void *local, uint64_t g, uint64_t n, int write)
+{
+	uint32_t *w = (uint32_t *)&m->gpipe_lock;
+	long rc;
+
+	sb_mutex_lock(w);
+	rc = gmem_pipe_locked(m, local, g, n, write);
+	sb_mutex_unlock(w);
+	return rc;
 }
 
 static inline long gmem_xfer(const struct sb_mon *m, void *local, uint64_t g, uint64_t n, int write)

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include "mirror.h"
+#include "monitor.h"
 #include "maps.h"
 #include "../guest/pgtable.h"
 
@@ -244,13 +245,39 @@ static int resync_one(const struct sb_vma *v, void *p)
 
 int mirror_fault(struct sb_mon *m, uint64_t addr, int write, int exec)
 {
-	uint64_t size = 0, e;
+	uint64_t size = 0, e = 0;
 
-	if (addr >= SB_USER_TOP || mirror_off_limits(m, addr, addr + 1) ||
-	    mirror_resync(m, SB_CHUNK_DOWN(addr), SB_CHUNK_DOWN(addr) + SB_CHUNK))
+	if (addr >= SB_USER_TOP || mirror_off_limits(m, addr, addr + 1))
 		return 0;
-	e = pt_lookup(&m->pt, addr, &size);
+	/* another thread may be changing this range: its memory call holds
+	 * the lock, and the resync sees the result */
+	mon_lock(m);
+	if (!mirror_resync(m, SB_CHUNK_DOWN(addr), SB_CHUNK_DOWN(addr) + SB_CHUNK))
+		e = pt_lookup(&m->pt, addr, &size);
+	mon_unlock(m);
 	return e && (!write || (e & PTE_W)) && (!exec || !(e & PTE_NX));
+}
+
+static int found_one(const struct sb_vma *v, void *p)
+{
+	(void)v;
+	*(int *)p = 1;
+	return 0;
+}
+
+int mirror_host_mapped(struct sb_mon *m, uint64_t addr)
+{
+	int found = 0;
+
+	/* the vault and hidden ranges are not the process's: as unmapped */
+	if (addr >= SB_USER_TOP || mirror_off_limits(m, addr, addr + 1))
+		return 0;
+	mon_lock(m);
+	if (maps_walk(m->maps_fd, SB_PAGE_DOWN(addr), SB_PAGE_DOWN(addr) + SB_PAGE, (char *)(m->vault + VLT_MAPSBUF),
+		      VLT_MAPSBUF_SIZE, found_one, &found))
+		found = 0;
+	mon_unlock(m);
+	return found;
 }
 
 int mirror_resync(struct sb_mon *m, uint64_t lo, uint64_t hi)

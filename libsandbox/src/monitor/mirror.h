@@ -31,6 +31,10 @@ int mirror_clear(struct sb_mon *m, uint64_t lo, uint64_t hi);
 /* A guest page fault at addr (not-present): bring in the 2 MiB chunk around
  * it from the host's mappings. 1 if the access can now succeed. */
 int mirror_fault(struct sb_mon *m, uint64_t addr, int write, int exec);
+/* 1 if the host has a mapping at addr (the process's own, outside the
+ * vault and hidden ranges), whatever its protection: a fault there is
+ * SEGV_ACCERR, as natively for a PROT_NONE page. */
+int mirror_host_mapped(struct sb_mon *m, uint64_t addr);
 /* Rebuild the guest's view of [lo, hi) from /proc/self/maps. */
 int mirror_resync(struct sb_mon *m, uint64_t lo, uint64_t hi);
 

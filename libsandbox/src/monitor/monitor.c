@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* libsandbox/src/monitor/monitor.c: the vCPU run loop and exit dispatch.
  *
- * Runs on the vault stack, on the host thread that called sb_enter(), for
- * the rest of the process's life. Freestanding: no libc, no global state;
- * all state is in struct sb_mon, in the vault.
+ * Runs on the thread's monitor stack in the vault, on the host thread of
+ * each guest thread (the one that called sb_enter(), and those thread.c
+ * makes), for the rest of the thread's life. Freestanding: no libc, no
+ * global state; all state is in struct sb_mon and the thread's struct
+ * sb_thr, in the vault.
  *
  * Exits arrive as stores to the doorbell pages (KVM_EXIT_MMIO):
  *   user doorbell, offset DB_SYS   the LSTAR stub: a system call
@@ -39,9 +41,9 @@ static int canonical_user(uint64_t a)
 
 /* Back to user mode at rip/rsp/rflags without running a ring-0 iretq (which
  * a PVM host emulates instruction by instruction). */
-static void return_to_user(struct sb_mon *m, uint64_t rip, uint64_t rsp, uint64_t rflags)
+static void return_to_user(struct sb_mon *m, struct sb_thr *t, uint64_t rip, uint64_t rsp, uint64_t rflags)
 {
-	struct kvm_run *run = m->run;
+	struct kvm_run *run = t->run;
 
 	run->s.regs.regs.rip = rip;
 	run->s.regs.regs.rsp = rsp;
@@ -51,9 +53,9 @@ static void return_to_user(struct sb_mon *m, uint64_t rip, uint64_t rsp, uint64_
 	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 }
 
-static void handle_syscall(struct sb_mon *m)
+static void handle_syscall(struct sb_mon *m, struct sb_thr *t)
 {
-	struct kvm_run *run = m->run;
+	struct kvm_run *run = t->run;
 	struct kvm_regs *r = &run->s.regs.regs;
 	int cpl0 = run->s.regs.sregs.cs.dpl == 0;
 	long nr = (long)r->rax, rc;
@@ -61,7 +63,7 @@ static void handle_syscall(struct sb_mon *m)
 	/* rt_sigreturn only restores the process's own state from its own
 	 * memory (checked): no policy can refuse it, as none can refuse exit */
 	if (nr == SYS_rt_sigreturn) {
-		m->nsyscalls++;
+		t->nsyscalls++;
 		sig_return(m);
 		return;
 	}
@@ -81,7 +83,7 @@ static void handle_syscall(struct sb_mon *m)
 	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 	if (m->ring0) {
 		/* Dune mode: back to CPL0 (monitor/ring0.c) */
-		ring0_syscall_return(m);
+		ring0_syscall_return(m, t);
 		return;
 	}
 	if (!cpl0) {
@@ -95,7 +97,7 @@ static void handle_syscall(struct sb_mon *m)
 	} else {
 		/* sysretq would fault at ring 0 with a non-canonical rcx: return by hand,
 		 * the guest then takes its #GP in user mode, as natively */
-		return_to_user(m, r->rcx, r->rsp, r->r11);
+		return_to_user(m, t, r->rcx, r->rsp, r->r11);
 	}
 }
 
@@ -154,12 +156,12 @@ static const char *vector_name(int v)
 	return (v >= 0 && v < CPU_NVEC && n[v]) ? n[v] : "exception";
 }
 
-static void handle_exception(struct sb_mon *m, int v)
+static void handle_exception(struct sb_mon *m, struct sb_thr *t, int v)
 {
-	struct kvm_run *run = m->run;
-	/* the frame is on the IST1 stack, in the vault, at a fixed place: it is
-	 * never read from an address the guest chose */
-	const uint64_t *f = (const uint64_t *)(m->ist_top - 6 * 8);
+	struct kvm_run *run = t->run;
+	/* the frame is on this vCPU's IST1 stack, in the vault, at a fixed
+	 * place: it is never read from an address the guest chose */
+	const uint64_t *f = (const uint64_t *)(t->ist_top - 6 * 8);
 	uint64_t err = f[0], rip = f[1], cs = f[2], rflags = f[3], rsp = f[4];
 
 	/* defends against a fault inside the ring-0 stubs themselves (a hostile
@@ -173,21 +175,25 @@ static void handle_exception(struct sb_mon *m, int v)
 
 	/* put the vCPU back in user mode at the faulting instruction, so that the
 	 * registers reported (and, later, given to handlers) are the process's */
-	return_to_user(m, rip, rsp, rflags);
+	return_to_user(m, t, rip, rsp, rflags);
 	run->s.regs.regs.rflags = rflags;
 
-	m->fault_trapno = (uint64_t)v;
-	m->fault_err = err;
-	m->fault_cr2 = 0;
+	t->fault_trapno = (uint64_t)v;
+	t->fault_err = err;
+	t->fault_cr2 = 0;
 	if (v == 14) {
 		uint64_t cr2 = run->s.regs.sregs.cr2;
 
 		/* not present: a huge mapping mirrored on demand, or one the kernel
 		 * made behind a call; the host decides */
-		if (!(err & 1) && !ring0_foreign_cr3(m) && mirror_fault(m, cr2, !!(err & 2), !!(err & 16)))
+		if (!(err & 1) && !ring0_foreign_cr3(m, t) && mirror_fault(m, cr2, !!(err & 2), !!(err & 16)))
 			return;
-		/* the guest's handler, if it has one; else a report and death */
-		m->fault_cr2 = cr2;
+		/* the guest's handler, if it has one; else a report and death.
+		 * Not present in the guest but mapped on the host: a PROT_NONE
+		 * page, which the kernel reports as an access error */
+		t->fault_cr2 = cr2;
+		if (!(err & 1) && mirror_host_mapped(m, cr2))
+			err |= 1;
 		if (!sig_force(m, SIGSEGV, vector_code(v, err), cr2))
 			return;
 		mon_crash(m, SIGSEGV, vector_name(v), cr2, v, err);
@@ -198,13 +204,13 @@ static void handle_exception(struct sb_mon *m, int v)
 	mon_crash(m, vector_signal(v), vector_name(v), rip, v, err);
 }
 
-static void handle_mmio(struct sb_mon *m)
+static void handle_mmio(struct sb_mon *m, struct sb_thr *t)
 {
-	struct kvm_run *run = m->run;
+	struct kvm_run *run = t->run;
 	uint64_t gpa = run->mmio.phys_addr;
 
 	if (run->mmio.is_write && gpa == DB_GPA + DB_USER_OFF + DB_SYS) {
-		handle_syscall(m);
+		handle_syscall(m, t);
 		return;
 	}
 	if (run->mmio.is_write && gpa >= DB_GPA + DB_SUPER_OFF + DB_VEC &&
@@ -212,12 +218,12 @@ static void handle_mmio(struct sb_mon *m)
 		/* only the ring-0 stubs can store there (supervisor page) */
 		if (run->s.regs.sregs.cs.dpl != 0)
 			mon_crash(m, SIGSEGV, "user-mode store to the exception doorbell", gpa, -1, 0);
-		handle_exception(m, (int)((gpa - DB_GPA - DB_SUPER_OFF - DB_VEC) / 8));
+		handle_exception(m, t, (int)((gpa - DB_GPA - DB_SUPER_OFF - DB_VEC) / 8));
 		return;
 	}
 	/* ring-0 mode: any guest-physical address can be reached (monitor/ring0.c) */
 	if (m->ring0)
-		ring0_mmio(m);
+		ring0_mmio(m, t);
 	/* any other access to the doorbell pages: the process touched memory
 	 * that is not its own */
 	mon_crash(m, SIGSEGV, "access to the sandbox's doorbell page", m->vault + VLT_DOORBELL + (gpa - DB_GPA),
@@ -226,21 +232,22 @@ static void handle_mmio(struct sb_mon *m)
 
 void mon_main(struct sb_mon *m)
 {
-	struct kvm_run *run = m->run;
+	struct sb_thr *t = sb_thr_self();
+	struct kvm_run *run = t->run;
 
 	for (;;) {
 		int rc;
 
-		if (__atomic_load_n(&m->pending, __ATOMIC_RELAXED))
+		if (__atomic_load_n(&t->pending, __ATOMIC_RELAXED))
 			sig_deliver_pending(m);
-		rc = m->run_vcpu(m);
-		m->nexits++;
+		rc = m->run_vcpu(t);
+		t->nexits++;
 		if (rc == -EINTR || rc == -EAGAIN)
 			continue;
 		if (rc == -EFAULT) {
 			/* the guest page tables allowed an access the host refused:
 			 * with an exact mirror this is a file mapping beyond its end */
-			m->fault_trapno = 14;
+			t->fault_trapno = 14;
 			if (!sig_force(m, SIGBUS, 2 /* BUS_ADRERR */, 0))
 				continue;
 			mon_crash(m, SIGBUS, "access the host could not back (file mapping beyond its end?)", 0, -1, 0);
@@ -250,7 +257,7 @@ void mon_main(struct sb_mon *m)
 		run->kvm_dirty_regs = 0;
 		switch (run->exit_reason) {
 		case KVM_EXIT_MMIO:
-			handle_mmio(m);
+			handle_mmio(m, t);
 			break;
 		case KVM_EXIT_INTR:
 			break;
@@ -258,7 +265,7 @@ void mon_main(struct sb_mon *m)
 			mon_crash(m, SIGSEGV, "triple fault", 0, -1, 0);
 		default:
 			if (m->ring0)
-				ring0_bad_exit(m);
+				ring0_bad_exit(m, t);
 			mon_fatal(m, "unexpected exit reason", run->exit_reason);
 		}
 	}

@@ -26,6 +26,8 @@ int broker_request(int broker, int *maps, int *proc);
 
 /* fork.c: fork, vfork, clone without CLONE_VM */
 long mon_fork(struct sb_mon *m, long nr, const long *a);
+/* 1 if mon_fork serves clone with these flags */
+int mon_fork_flags_ok(uint64_t flags);
 
 /* exec.c: execve, execveat (sandboxes made by sb_exec) */
 long mon_execve(struct sb_mon *m, long nr, const long *a);
@@ -66,6 +68,24 @@ __attribute__((noreturn)) void mon_crash(struct sb_mon *m, int sig, const char *
 __attribute__((noreturn)) void mon_fatal(struct sb_mon *m, const char *what, long rc);
 
 
-#define SCRATCH(m) ((uint8_t *)((m)->vault + VLT_SCRATCH))
+/* the calling thread's scratch area (m: the monitor, for readability) */
+#define SCRATCH(m) ((void)(m), THR_SCRATCH_OF(sb_thr_self()))
+
+/* thread.c: threads (clone with CLONE_VM | CLONE_THREAD, clone3), their
+ * exit, set_tid_address; the monitor lock */
+long mon_clone3(struct sb_mon *m, const long *a);
+long mon_clone_thread(struct sb_mon *m, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls);
+__attribute__((noreturn)) void mon_thread_exit(struct sb_mon *m, long code);
+long mon_set_tid_address(struct sb_mon *m, uint64_t addr);
+void mon_lock(struct sb_mon *m);
+void mon_unlock(struct sb_mon *m);
+/* a fork child keeps the calling thread only */
+void mon_threads_after_fork(struct sb_mon *m, struct sb_thr *self);
+/* 1 if fd is a thread's vCPU fd */
+int mon_is_vcpufd(const struct sb_mon *m, long fd);
+/* the lowest monitor fd (own or vCPU) >= lo, or ~0 */
+uint64_t mon_next_monfd(const struct sb_mon *m, uint64_t lo);
+void sb_mon_thread_start(struct sb_thr *t);            /* a new thread's first C code */
+long sb_clone_thread(unsigned long flags, uint64_t stack, uint64_t ptid, uint64_t ctid, struct sb_thr *t); /* api/enter_x86_64.S */
 
 #endif

@@ -51,9 +51,9 @@ static int same_seg(const struct kvm_segment *a, const struct kvm_segment *b)
 	       a->dpl == b->dpl && a->present == b->present && a->l == b->l && a->db == b->db && !a->unusable;
 }
 
-void ring0_syscall_return(struct sb_mon *m)
+void ring0_syscall_return(struct sb_mon *m, struct sb_thr *t)
 {
-	struct kvm_run *run = m->run;
+	struct kvm_run *run = t->run;
 	struct kvm_regs *r = &run->s.regs.regs;
 	struct kvm_sregs *s = &run->s.regs.sregs;
 
@@ -89,9 +89,9 @@ void ring0_check_frame(struct sb_mon *m, int vector, uint64_t err, uint64_t *rip
 	*rflags = (*rflags & RING0_RFLAGS_KEEP) | 2;
 }
 
-int ring0_foreign_cr3(const struct sb_mon *m)
+int ring0_foreign_cr3(const struct sb_mon *m, const struct sb_thr *t)
 {
-	return m->ring0 && (m->run->s.regs.sregs.cr3 & PTE_ADDR) != m->pt.cr3;
+	return m->ring0 && (t->run->s.regs.sregs.cr3 & PTE_ADDR) != m->pt.cr3;
 }
 
 int ring0_user_point(const struct sb_mon *m, uint64_t rip)
@@ -99,9 +99,9 @@ int ring0_user_point(const struct sb_mon *m, uint64_t rip)
 	return m->ring0 && !in_sys(m, rip);
 }
 
-void ring0_mmio(struct sb_mon *m)
+void ring0_mmio(struct sb_mon *m, struct sb_thr *t)
 {
-	const struct kvm_run *run = m->run;
+	const struct kvm_run *run = t->run;
 	uint64_t gpa = run->mmio.phys_addr;
 	char line[200];
 	struct sb_buf b = { line, 0, sizeof line - 1 };
@@ -117,9 +117,9 @@ void ring0_mmio(struct sb_mon *m)
 	mon_crash(m, SIGSEGV, line, 0, -1, run->mmio.is_write ? 2 : 0);
 }
 
-void ring0_bad_exit(struct sb_mon *m)
+void ring0_bad_exit(struct sb_mon *m, struct sb_thr *t)
 {
-	const struct kvm_run *run = m->run;
+	const struct kvm_run *run = t->run;
 	char line[200];
 	struct sb_buf b = { line, 0, sizeof line - 1 };
 

@@ -66,9 +66,9 @@ _Static_assert(sizeof(struct k_sigcontext) == 256, "x86-64 sigcontext");
 _Static_assert(sizeof(struct k_ucontext) == 304, "x86-64 ucontext");
 _Static_assert(sizeof(struct k_rt_sigframe) == 440, "x86-64 rt_sigframe");
 
-static int on_altstack(const struct sb_mon *m, uint64_t sp)
+static int on_altstack(const struct sb_thr *t, uint64_t sp)
 {
-	return m->ss_size && sp > m->ss_sp && sp - m->ss_sp <= m->ss_size;
+	return t->ss_size && sp > t->ss_sp && sp - t->ss_sp <= t->ss_size;
 }
 
 /* The interrupted user context. After a system call on VT-x the vCPU
@@ -76,7 +76,8 @@ static int on_altstack(const struct sb_mon *m, uint64_t sp)
  * rflags in r11; otherwise it is at CPL3 with its own rip and rflags. */
 int sig_user_context(const struct sb_mon *m, uint64_t *rip, uint64_t *rflags)
 {
-	const struct kvm_run *run = m->run;
+	struct sb_thr *t = sb_thr_self();
+	const struct kvm_run *run = t->run;
 	const struct kvm_regs *r = &run->s.regs.regs;
 
 	/* ring-0 mode: the process runs at CPL0; anywhere but in the stubs */
@@ -95,7 +96,8 @@ int sig_user_context(const struct sb_mon *m, uint64_t *rip, uint64_t *rflags)
 
 static void set_user(struct sb_mon *m, uint64_t rip, uint64_t rsp, uint64_t rflags)
 {
-	struct kvm_run *run = m->run;
+	struct sb_thr *t = sb_thr_self();
+	struct kvm_run *run = t->run;
 
 	run->s.regs.regs.rip = rip;
 	run->s.regs.regs.rsp = rsp;
@@ -107,25 +109,26 @@ static void set_user(struct sb_mon *m, uint64_t rip, uint64_t rsp, uint64_t rfla
 
 int sig_run_handler(struct sb_mon *m, int sig)
 {
-	struct kvm_run *run = m->run;
+	struct sb_thr *t = sb_thr_self();
+	struct kvm_run *run = t->run;
 	struct kvm_regs *r = &run->s.regs.regs;
 	/* a copy: SA_RESETHAND resets the disposition before the handler starts */
 	const struct sb_ksigaction act = m->sig[sig], *ka = &act;
-	struct k_rt_sigframe *f = (struct k_rt_sigframe *)(m->xsave + sizeof m->xsave - 512);
+	struct k_rt_sigframe *f = (struct k_rt_sigframe *)(t->xsave + sizeof t->xsave - 512);
 	struct k_sigcontext *sc = &f->uc.uc_mcontext;
 	uint64_t rip, rflags, sp, fp, frame, fpsize = m->xsave_size + 4, newmask;
 	uint32_t *sw;
 
 	if (sig_user_context(m, &rip, &rflags))
 		return -EAGAIN;
-	/* the frame is assembled in the vault (the tail of m->xsave, past any
+	/* the frame is assembled in the vault (the tail of t->xsave, past any
 	 * XSAVE state) and copied out in two pieces */
-	if (m->get_xsave(m, m->xsave))
+	if (m->get_xsave(t, t->xsave))
 		mon_fatal(m, "cannot read the vCPU's FPU state", -EIO);
 
 	sp = r->rsp - REDZONE;
-	if ((ka->flags & SA_ONSTACK) && m->ss_size && !on_altstack(m, r->rsp)) {
-		sp = m->ss_sp + m->ss_size;
+	if ((ka->flags & SA_ONSTACK) && t->ss_size && !on_altstack(t, r->rsp)) {
+		sp = t->ss_sp + t->ss_size;
 	}
 	fp = (sp - fpsize) & ~63ull;
 	frame = ((fp - sizeof *f) & ~15ull) - 8;
@@ -134,10 +137,10 @@ int sig_run_handler(struct sb_mon *m, int sig)
 		((uint8_t *)f)[i] = 0;
 	f->pretcode = ka->restorer;
 	f->uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS;
-	f->uc.uc_stack.ss_sp = m->ss_sp;
-	f->uc.uc_stack.ss_flags = m->ss_size ? (on_altstack(m, r->rsp) ? SS_ONSTACK : 0) | (m->ss_flags & SS_AUTODISARM)
+	f->uc.uc_stack.ss_sp = t->ss_sp;
+	f->uc.uc_stack.ss_flags = t->ss_size ? (on_altstack(t, r->rsp) ? SS_ONSTACK : 0) | (t->ss_flags & SS_AUTODISARM)
 					     : SS_DISABLE;
-	f->uc.uc_stack.ss_size = m->ss_size;
+	f->uc.uc_stack.ss_size = t->ss_size;
 	sc->r8 = r->r8, sc->r9 = r->r9, sc->r10 = r->r10, sc->r11 = r->r11;
 	sc->r12 = r->r12, sc->r13 = r->r13, sc->r14 = r->r14, sc->r15 = r->r15;
 	sc->rdi = r->rdi, sc->rsi = r->rsi, sc->rbp = r->rbp, sc->rbx = r->rbx;
@@ -146,52 +149,54 @@ int sig_run_handler(struct sb_mon *m, int sig)
 	sc->eflags = rflags;
 	sc->cs = (uint16_t)m->ucs.selector;
 	sc->ss = (uint16_t)m->uss.selector;
-	sc->err = m->fault_err;
-	sc->trapno = m->fault_trapno;
-	sc->oldmask = m->sigmask;
-	sc->cr2 = m->fault_cr2;
+	sc->err = t->fault_err;
+	sc->trapno = t->fault_trapno;
+	sc->oldmask = t->sigmask;
+	sc->cr2 = t->fault_cr2;
 	sc->fpstate = fp;
-	f->uc.uc_sigmask = m->sigmask;
+	f->uc.uc_sigmask = t->sigmask;
 	for (unsigned i = 0; i < 128; i++)
-		f->info[i] = m->siginfo[sig][i];
+		f->info[i] = t->siginfo[sig][i];
 
 	/* the XSAVE area with the software-reserved bytes Linux puts there */
-	sw = (uint32_t *)(m->xsave + 464);
+	sw = (uint32_t *)(t->xsave + 464);
 	sw[0] = FP_XSTATE_MAGIC1;
 	sw[1] = (uint32_t)fpsize;        /* extended_size */
 	*(uint64_t *)(sw + 2) = m->xcr0; /* xfeatures */
 	sw[4] = (uint32_t)m->xsave_size; /* xstate_size */
-	*(uint32_t *)(m->xsave + m->xsave_size) = FP_XSTATE_MAGIC2;
+	*(uint32_t *)(t->xsave + m->xsave_size) = FP_XSTATE_MAGIC2;
 
 	/* no restorer: the handler could not return; the kernel kills with
 	 * SIGSEGV in that case, and so does a frame that cannot be written
 	 * (an overflowed stack with no altstack) */
-	if (!(ka->flags & SA_RESTORER_K) || gmem_out(m, fp, m->xsave, fpsize) || gmem_out(m, frame, f, sizeof *f))
+	if (!(ka->flags & SA_RESTORER_K) || gmem_out(m, fp, t->xsave, fpsize) || gmem_out(m, frame, f, sizeof *f))
 		return -EFAULT;
 
 	/* the handler's mask (from the call's temporary mask after
 	 * sigsuspend & co., whose frame restores the mask from before);
 	 * SA_RESETHAND; SS_AUTODISARM */
-	newmask = (m->in_suspend ? m->suspend_mask : m->sigmask) | ka->mask;
-	m->in_suspend = 0;
+	newmask = (t->in_suspend ? t->suspend_mask : t->sigmask) | ka->mask;
+	t->in_suspend = 0;
 	if (!(ka->flags & SA_NODEFER))
 		newmask |= KSIG_BIT(sig);
 	newmask &= ~(KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));
-	if ((ka->flags & SA_ONSTACK) && (m->ss_flags & SS_AUTODISARM) && sp == m->ss_sp + m->ss_size) {
-		m->ss_sp = m->ss_size = 0;
-		m->ss_flags = SS_DISABLE;
+	if ((ka->flags & SA_ONSTACK) && (t->ss_flags & SS_AUTODISARM) && sp == t->ss_sp + t->ss_size) {
+		t->ss_sp = t->ss_size = 0;
+		t->ss_flags = SS_DISABLE;
 	}
 	if (ka->flags & SA_RESETHAND) {
 		struct sb_ksigaction dfl = { (uint64_t)SIG_DFL, 0, 0, 0 };
 
+		mon_lock(m);
 		m->sig[sig] = dfl;
 		sig_set_host(m, sig, &dfl);
+		mon_unlock(m);
 	}
-	if (newmask != m->sigmask) {
+	if (newmask != t->sigmask) {
 		sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &newmask, 0, SIGSET_SIZE);
-		m->sigmask = newmask;
+		t->sigmask = newmask;
 	}
-	m->fault_err = m->fault_trapno = m->fault_cr2 = 0;
+	t->fault_err = t->fault_trapno = t->fault_cr2 = 0;
 
 	/* the handler: (sig, &info, &uc), on the new stack, DF TF RF clear */
 	r->rdi = (uint64_t)sig;
@@ -232,9 +237,10 @@ static int xsave_ok(const struct sb_mon *m, const uint8_t *a)
 
 void sig_return(struct sb_mon *m)
 {
-	struct kvm_run *run = m->run;
+	struct sb_thr *t = sb_thr_self();
+	struct kvm_run *run = t->run;
 	struct kvm_regs *r = &run->s.regs.regs;
-	struct k_ucontext *uc = (struct k_ucontext *)(m->xsave + sizeof m->xsave - 512);
+	struct k_ucontext *uc = (struct k_ucontext *)(t->xsave + sizeof t->xsave - 512);
 	const struct k_sigcontext *sc = &uc->uc_mcontext;
 	uint64_t mask, fpstate;
 	int has_fp;
@@ -256,33 +262,33 @@ void sig_return(struct sb_mon *m)
 	set_user(m, sc->rip, sc->rsp, sc->eflags);
 
 	mask = uc->uc_sigmask & ~(KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));
-	if (mask != m->sigmask) {
+	if (mask != t->sigmask) {
 		sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &mask, 0, SIGSET_SIZE);
-		m->sigmask = mask;
+		t->sigmask = mask;
 	}
 	/* the altstack as the frame says (as sigaltstack(2): refused values
 	 * are ignored) */
-	if (!on_altstack(m, r->rsp)) {
+	if (!on_altstack(t, r->rsp)) {
 		if (uc->uc_stack.ss_flags & SS_DISABLE) {
-			m->ss_sp = m->ss_size = 0;
-			m->ss_flags = SS_DISABLE;
+			t->ss_sp = t->ss_size = 0;
+			t->ss_flags = SS_DISABLE;
 		} else if (uc->uc_stack.ss_size >= 2048 && !(uc->uc_stack.ss_flags & ~(SS_ONSTACK | SS_AUTODISARM))) {
-			m->ss_sp = uc->uc_stack.ss_sp;
-			m->ss_size = uc->uc_stack.ss_size;
-			m->ss_flags = uc->uc_stack.ss_flags & SS_AUTODISARM;
+			t->ss_sp = uc->uc_stack.ss_sp;
+			t->ss_size = uc->uc_stack.ss_size;
+			t->ss_flags = uc->uc_stack.ss_flags & SS_AUTODISARM;
 		}
 	}
 	fpstate = sc->fpstate;
 	has_fp = fpstate && (uc->uc_flags & UC_FP_XSTATE);
 
 	/* the FPU state: the frame's (checked), or the initial one */
-	fpu_init_area(m->xsave);
+	fpu_init_area(t->xsave);
 	if (has_fp) {
 		for (unsigned i = 0; i < 512 + 64; i++)
-			m->xsave[i] = 0;
-		if (gmem_in(m, m->xsave, fpstate, m->xsave_size) || !xsave_ok(m, m->xsave))
+			t->xsave[i] = 0;
+		if (gmem_in(m, t->xsave, fpstate, m->xsave_size) || !xsave_ok(m, t->xsave))
 			mon_crash(m, SIGSEGV, "rt_sigreturn with a bad FPU state in its frame", fpstate, -1, 0);
 	}
-	if (m->set_xsave(m, m->xsave))
+	if (m->set_xsave(t, t->xsave))
 		mon_crash(m, SIGSEGV, "rt_sigreturn: the vCPU refused the FPU state of the frame", fpstate, -1, 0);
 }

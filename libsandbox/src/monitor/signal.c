@@ -52,17 +52,18 @@ int sig_set_host(struct sb_mon *m, int sig, const struct sb_ksigaction *g)
 	return (int)sb_sys4(SYS_rt_sigaction, sig, &h, 0, SIGSET_SIZE);
 }
 
-/* Host handler. Finds the vault from its own stack: it runs on the vault's
- * altstack (SA_ONSTACK) or on the monitor stack, both in the vault's first
- * 2 MiB chunk. */
+/* Host handler. Finds its thread from its own stack: it runs on the
+ * thread's altstack (SA_ONSTACK) or on its monitor stack, both in the first
+ * 2 MiB chunk of the thread's region. The signal is the thread's: the host
+ * kernel picked this host thread by the guest thread's mask (the host
+ * thread's), as it picks a guest thread natively. */
 void sb_mon_sigstub(int sig, void *info, void *uc)
 {
-	uint64_t sp = (uint64_t)__builtin_frame_address(0);
-	struct sb_mon *m = sb_mon_of(SB_CHUNK_DOWN(sp));
+	struct sb_thr *t = sb_thr_self();
 	const siginfo_t *si = info;
 
 	(void)uc;
-	if (m->magic != SB_MON_MAGIC || sig < 1 || sig > SB_NSIG)
+	if (t->magic != SB_THR_MAGIC || sig < 1 || sig > SB_NSIG)
 		return;
 	/* a fault raised by the monitor's own code: let it kill the process */
 	if (si->si_code > 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
@@ -74,34 +75,36 @@ void sb_mon_sigstub(int sig, void *info, void *uc)
 	}
 	/* the host kernel's siginfo: trusted; the guest gets a copy */
 	for (int i = 0; i < 128; i++)
-		m->siginfo[sig][i] = ((const uint8_t *)info)[i];
-	__atomic_or_fetch(&m->pending, KSIG_BIT(sig), __ATOMIC_RELAXED);
-	m->run->immediate_exit = 1;
+		t->siginfo[sig][i] = ((const uint8_t *)info)[i];
+	__atomic_or_fetch(&t->pending, KSIG_BIT(sig), __ATOMIC_RELAXED);
+	if (t->run)
+		t->run->immediate_exit = 1;
 }
 
-/* The lowest pending signal the guest does not block, or 0. */
-static int next_signal(const struct sb_mon *m)
+/* The lowest pending signal the thread does not block, or 0. */
+static int next_signal(const struct sb_thr *t)
 {
-	uint64_t mask = m->in_suspend ? m->suspend_mask : m->sigmask;
-	uint64_t p = __atomic_load_n(&m->pending, __ATOMIC_RELAXED) & ~mask;
+	uint64_t mask = t->in_suspend ? t->suspend_mask : t->sigmask;
+	uint64_t p = __atomic_load_n(&t->pending, __ATOMIC_RELAXED) & ~mask;
 
 	return p ? __builtin_ctzll(p) + 1 : 0;
 }
 
 void sig_deliver_pending(struct sb_mon *m)
 {
-	int sig = next_signal(m);
+	struct sb_thr *t = sb_thr_self();
+	int sig = next_signal(t);
 	uint64_t rip, rflags, h;
 
-	m->run->immediate_exit = 0;
+	t->run->immediate_exit = 0;
 	/* inside a ring-0 stub (the signal came during KVM_RUN): the stub is
 	 * about to exit anyway, the handler starts after that exit */
 	if (!sig || sig_user_context(m, &rip, &rflags)) {
 		if (!sig)
-			m->in_suspend = 0;
+			t->in_suspend = 0;
 		return;
 	}
-	__atomic_and_fetch(&m->pending, ~KSIG_BIT(sig), __ATOMIC_RELAXED);
+	__atomic_and_fetch(&t->pending, ~KSIG_BIT(sig), __ATOMIC_RELAXED);
 	h = m->sig[sig].handler;
 	if (h == (uint64_t)SIG_IGN)
 		return;
@@ -129,19 +132,21 @@ int sig_has_handler(const struct sb_mon *m, int sig)
 {
 	uint64_t h = m->sig[sig].handler;
 
-	return h != (uint64_t)SIG_DFL && h != (uint64_t)SIG_IGN && !(m->sigmask & KSIG_BIT(sig));
+	return h != (uint64_t)SIG_DFL && h != (uint64_t)SIG_IGN && !(sb_thr_self()->sigmask & KSIG_BIT(sig));
 }
 
 void sig_raise(struct sb_mon *m, int sig, int code, uint64_t addr)
 {
-	uint8_t *si = m->siginfo[sig];
+	struct sb_thr *t = sb_thr_self();
+	uint8_t *si = t->siginfo[sig];
 
+	(void)m;
 	for (int i = 0; i < 128; i++)
 		si[i] = 0;
 	*(int32_t *)(si + 0) = sig;
 	*(int32_t *)(si + 8) = code;
 	*(uint64_t *)(si + 16) = addr;
-	__atomic_or_fetch(&m->pending, KSIG_BIT(sig), __ATOMIC_RELAXED);
+	__atomic_or_fetch(&t->pending, KSIG_BIT(sig), __ATOMIC_RELAXED);
 }
 
 int sig_force(struct sb_mon *m, int sig, int code, uint64_t addr)
@@ -150,7 +155,7 @@ int sig_force(struct sb_mon *m, int sig, int code, uint64_t addr)
 	if (!sig_has_handler(m, sig))
 		return -1;
 	sig_raise(m, sig, code, addr);
-	__atomic_and_fetch(&m->pending, ~KSIG_BIT(sig), __ATOMIC_RELAXED);
+	__atomic_and_fetch(&sb_thr_self()->pending, ~KSIG_BIT(sig), __ATOMIC_RELAXED);
 	if (sig_run_handler(m, sig))
 		mon_die(m, SIGSEGV);
 	return 0;
@@ -158,7 +163,7 @@ int sig_force(struct sb_mon *m, int sig, int code, uint64_t addr)
 
 void sig_raise_sys(struct sb_mon *m, long nr, uint64_t call_addr)
 {
-	uint8_t *si = m->siginfo[SIGSYS];
+	uint8_t *si = sb_thr_self()->siginfo[SIGSYS];
 
 	sig_raise(m, SIGSYS, 1 /* SYS_SECCOMP */, call_addr);
 	*(int32_t *)(si + 24) = (int32_t)nr;
@@ -193,8 +198,8 @@ void sig_after_eintr(struct sb_mon *m, long nr, const long *a)
 	/* the mask the call had is the guest's own data: read it again */
 	if (!g || gmem_in(m, &set, g, sizeof set))
 		return;
-	m->suspend_mask = set & ~(KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));
-	m->in_suspend = 1;
+	sb_thr_self()->suspend_mask = set & ~(KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));
+	sb_thr_self()->in_suspend = 1;
 }
 
 /* Calls the kernel restarts after a handler with SA_RESTART (signal(7));
@@ -217,7 +222,7 @@ static int restartable(long nr)
 
 int sig_restart(const struct sb_mon *m, long nr)
 {
-	int sig = next_signal(m);
+	int sig = next_signal(sb_thr_self());
 
 	return sig && restartable(nr) && sig_has_handler(m, sig) && (m->sig[sig].flags & SA_RESTART);
 }
@@ -226,7 +231,7 @@ static long do_sigaction(struct sb_mon *m, const long *a)
 {
 	int sig = (int)a[0];
 	struct sb_ksigaction n;
-	long rc;
+	long rc = 0;
 
 	if (a[3] != SIGSET_SIZE || sig < 1 || sig > SB_NSIG)
 		return -EINVAL;
@@ -244,17 +249,21 @@ static long do_sigaction(struct sb_mon *m, const long *a)
 	}
 	if (a[1]) {
 		n.mask &= ~(KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));
+		/* dispositions are the process's: the host's and the vault's
+		 * change together for every thread */
+		mon_lock(m);
 		rc = sig_set_host(m, sig, &n);
-		if (rc)
-			return rc;
-		m->sig[sig] = n;
+		if (!rc)
+			m->sig[sig] = n;
+		mon_unlock(m);
 	}
-	return 0;
+	return rc;
 }
 
 static long do_sigprocmask(struct sb_mon *m, const long *a)
 {
-	uint64_t set, old = m->sigmask, next = old;
+	struct sb_thr *t = sb_thr_self();
+	uint64_t set, old = t->sigmask, next = old;
 	long rc;
 
 	if (a[3] != SIGSET_SIZE)
@@ -287,19 +296,20 @@ static long do_sigprocmask(struct sb_mon *m, const long *a)
 		rc = sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &next, 0, SIGSET_SIZE);
 		if (rc)
 			return rc;
-		m->sigmask = next;
+		t->sigmask = next;
 	}
 	return 0;
 }
 
 static long do_sigaltstack(struct sb_mon *m, const long *a)
 {
+	struct sb_thr *t = sb_thr_self();
 	struct {
 		uint64_t sp;
 		int flags;
 		int pad;
 		uint64_t size;
-	} ss, old = { m->ss_sp, m->ss_size ? m->ss_flags : SS_DISABLE, 0, m->ss_size };
+	} ss, old = { t->ss_sp, t->ss_size ? t->ss_flags : SS_DISABLE, 0, t->ss_size };
 	long rc;
 
 	if (a[0]) {
@@ -317,9 +327,9 @@ static long do_sigaltstack(struct sb_mon *m, const long *a)
 			return rc;
 	}
 	if (a[0]) {
-		m->ss_flags = ss.flags;
-		m->ss_sp = (ss.flags & SS_DISABLE) ? 0 : ss.sp;
-		m->ss_size = (ss.flags & SS_DISABLE) ? 0 : ss.size;
+		t->ss_flags = ss.flags;
+		t->ss_sp = (ss.flags & SS_DISABLE) ? 0 : ss.sp;
+		t->ss_size = (ss.flags & SS_DISABLE) ? 0 : ss.size;
 	}
 	return 0;
 }

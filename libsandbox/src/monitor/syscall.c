@@ -54,7 +54,7 @@ int mon_is_monfd(const struct sb_mon *m, long fd)
 	for (int i = 0; i < m->nmonfd; i++)
 		if (fd == m->monfd[i])
 			return 1;
-	return 0;
+	return mon_is_vcpufd(m, fd);
 }
 
 /* A pointer the kernel will read or write from its start: refused if it
@@ -264,7 +264,7 @@ static int is_own_mem(struct sb_mon *m, const struct stat *st)
 	if (!sb_sys4(SYS_newfstatat, m->proc_fd, "mem", &mem, 0) && mem.st_dev == st->st_dev && mem.st_ino == st->st_ino)
 		return 1;
 	buf_str(&b, "task/");
-	buf_dec(&b, m->tid);
+	buf_dec(&b, sb_thr_self()->tid);
 	buf_str(&b, "/mem");
 	name[b.len] = 0;
 	return !sb_sys4(SYS_newfstatat, m->proc_fd, name, &mem, 0) && mem.st_dev == st->st_dev &&
@@ -399,8 +399,8 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 	uint32_t act, origin;
 	long rc;
 
-	m->nsyscalls++;
-	m->cur_rip = r->rcx;
+	sb_thr_self()->nsyscalls++;
+	sb_thr_self()->cur_rip = r->rcx;
 	/* numbers outside the table (x32 calls included) do not exist here */
 	if (nr < 0 || nr >= SB_NR_SYSCALLS)
 		return deny(m, nr, a, -ENOSYS, "unknown system call");

@@ -444,7 +444,7 @@ const struct sb_sysent sb_sysent_table[SB_NR_SYSCALLS] = {
 	SYS(remap_file_pages, 5, MEMEMU,
 	    K(SA_ADDR, SA_INT, SA_INT, SA_INT, SA_INT), LEN(0, 1)),
 	SYS(getdents64, 3, 0, K(SA_FD, SA_BUF, SA_INT), LEN(1, 2)),
-	SYS(set_tid_address, 1, 0, K(SA_KEEP)),
+	SYS(set_tid_address, 1, EMU, K(SA_KEEP)),
 	SYS0(restart_syscall, 0),
 	SYS(semtimedop, 4, 0,
 	    K(SA_INT, SA_BUFN, SA_INT, SA_PTR), LEN(1, 2), ELEM(SZ_SEMBUF)),

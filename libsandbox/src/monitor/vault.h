@@ -6,23 +6,32 @@
  * placed there, so a fixed-size struct that starts outside vault+guards can
  * never reach the vault). Layout from the vault base:
  *
- *   VLT_MON       struct sb_mon (all monitor state)
- *   VLT_ALTSTACK  host signal stack of the monitor thread (first 2 MiB chunk:
- *                 the host signal handler finds the vault from its rsp)
- *   VLT_SYS       GDT, TSS, IDT, kernel stubs, LSTAR stub, IST stack
- *                 -> one memory window, mapped in the guest page tables
- *                 (supervisor-only except the LSTAR stub page)
+ *   VLT_MON       struct sb_mon (the process's monitor state, shared by
+ *                 its threads)
+ *   VLT_SYS       GDT, IDT, kernel stubs, LSTAR stub, one TSS and one IST
+ *                 stack per vCPU -> one memory window, mapped in the guest
+ *                 page tables (supervisor-only except the LSTAR stub page)
  *   VLT_DOORBELL  GVA of the doorbell pages: mapped in the guest page
  *                 tables to a GPA that has no memory window (stores exit)
- *   VLT_STACK     the monitor's stack (host only)
- *   VLT_RUN       kvm_run of the vCPU (host only)
- *   VLT_SCRATCH   copies of guest data taken before they are checked
- *   VLT_MAPSBUF   working buffer for reading /proc/self/maps
- *   VLT_AUDITBUF  working buffer for audit records
+ *   VLT_MAPSBUF   working buffer for reading /proc/self/maps (under the
+ *                 monitor lock)
+ *   VLT_TASKS     the sandbox's task table (monitor/tasks.c): a memfd
+ *                 mapped shared by all the sandbox's processes
  *   VLT_PTPOOL    guest page-table pages -> one memory window, never mapped
  *                 in the guest page tables
  *   VLT_POLICY    the compiled policy (policy/compiled.h)
  *   VLT_XPOLICY   the compiled policy of executed programs, if it differs
+ *   VLT_THREADS   SB_MAX_THREADS thread regions of THR_SIZE bytes, one per
+ *                 guest thread (vCPU); host only. Region layout:
+ *     THR_STATE     struct sb_thr (the thread's monitor state)
+ *     THR_ALTSTACK  host signal stack of the thread's monitor
+ *     THR_RUN       kvm_run of the thread's vCPU
+ *     THR_STACK     the thread's monitor stack
+ *     THR_AUDITBUF  working buffer for audit records
+ *     THR_SCRATCH   copies of guest data taken before they are checked
+ *   The state, both stacks and kvm_run are in the region's first 2 MiB
+ *   chunk: code on either stack (the exit path, the host signal stub)
+ *   finds its thread, and from it the vault, from its stack pointer.
  *
  * Only VLT_SYS and VLT_PTPOOL are in memory windows; nothing else of the
  * vault exists in guest-physical space.
@@ -36,37 +45,50 @@
 #include "sysent.h"
 
 #define VLT_MON 0x000000ull
-#define VLT_ALTSTACK 0x040000ull
-#define VLT_ALTSTACK_SIZE 0x10000ull
 #define VLT_SYS 0x080000ull
-#define VLT_SYS_SIZE 0x010000ull
+#define VLT_SYS_SIZE 0x020000ull
 #define VLT_DOORBELL 0x0a0000ull
-#define VLT_STACK 0x100000ull
-#define VLT_STACK_SIZE 0x080000ull
-#define VLT_RUN 0x180000ull
-#define VLT_RUN_SIZE 0x040000ull
-#define VLT_SCRATCH 0x200000ull
-#define VLT_SCRATCH_SIZE 0x1c0000ull
-#define VLT_MAPSBUF 0x3c0000ull
+#define VLT_MAPSBUF 0x100000ull
 #define VLT_MAPSBUF_SIZE 0x030000ull
-#define VLT_AUDITBUF 0x3f0000ull
-#define VLT_AUDITBUF_SIZE 0x010000ull
+#define VLT_TASKS 0x140000ull /* the task table (tasks.h): a shared memfd mapping */
+#define VLT_TASKS_SIZE 0x004000ull
+#define SB_TASKS_CAP 2046           /* entries of the task table */
 #define VLT_PTPOOL 0x400000ull
 #define VLT_PTPOOL_SIZE (64ull << 20)
 #define VLT_POLICY (VLT_PTPOOL + VLT_PTPOOL_SIZE)
 #define VLT_POLICY_SIZE (2ull << 20)
 #define VLT_XPOLICY (VLT_POLICY + VLT_POLICY_SIZE)
-#define VLT_SIZE (VLT_XPOLICY + VLT_POLICY_SIZE)
+#define VLT_THREADS (VLT_XPOLICY + VLT_POLICY_SIZE)
+#define SB_MAX_THREADS 256
+#define THR_SIZE (4ull << 20)
+#define VLT_SIZE (VLT_THREADS + SB_MAX_THREADS * THR_SIZE)
 #define VLT_GUARD SB_CHUNK
 
+/* offsets inside a thread region */
+#define THR_STATE 0x000000ull
+#define THR_ALTSTACK 0x010000ull
+#define THR_ALTSTACK_SIZE 0x10000ull
+#define THR_RUN 0x020000ull
+#define THR_RUN_SIZE 0x040000ull
+#define THR_STACK 0x080000ull
+#define THR_STACK_SIZE 0x080000ull
+#define THR_AUDITBUF 0x100000ull
+#define THR_AUDITBUF_SIZE 0x010000ull
+#define THR_SCRATCH 0x200000ull
+#define THR_SCRATCH_SIZE 0x1c0000ull
+
 /* offsets inside VLT_SYS */
-#define SYS_GDT 0x0000
-#define SYS_TSS 0x1000
+#define SYS_GDT 0x0000   /* 2 pages; one TSS descriptor per vCPU: GDT_TSS + 16 * i */
+#define SYS_GDT_PAGES 2
 #define SYS_IDT 0x2000
 #define SYS_KCODE 0x3000 /* supervisor code: exception stubs, 32 x 16 bytes */
 #define SYS_LSTAR 0x4000 /* user-executable page: the syscall stub */
-#define SYS_IST 0x8000   /* IST1 stack: [0x5000, 0x8000) */
-#define SYS_RSP0 0xc000  /* rsp0 stack: [0x9000, 0xc000) */
+#define SYS_TSS 0x8000   /* TSS of vCPU i at SYS_TSS + SYS_TSS_STRIDE * i: 8 pages */
+#define SYS_TSS_STRIDE 128
+#define SYS_TSS_PAGES 8
+#define SYS_IST 0x10000  /* IST1 stack of vCPU i: [SYS_IST + 256 i, SYS_IST + 256 (i + 1)), 16 pages */
+#define SYS_IST_STRIDE 256
+#define SYS_IST_PAGES 16
 
 /* Doorbells: stores to this guest-physical page exit to the monitor. No
  * memory window is ever placed there: windows get GPAs from GPA_BASE up. */
@@ -83,7 +105,8 @@
 #define GDT_UCODE32 0x23
 #define GDT_UDATA 0x2b
 #define GDT_UCODE 0x33
-#define GDT_TSS 0x40
+#define GDT_TSS 0x40 /* vCPU 0's; vCPU i's is GDT_TSS + 16 * i */
+#define GDT_LIMIT (GDT_TSS + 16 * SB_MAX_THREADS - 1)
 
 #define SB_MAX_WINDOWS 4096
 #define SB_MAX_HIDDEN 256
@@ -115,6 +138,8 @@ struct sb_ptpool {
 
 struct sb_backend;
 struct cp_policy;
+struct sb_thr;
+struct sb_tasks;
 
 struct sb_mon {
 	uint64_t magic;
@@ -122,10 +147,11 @@ struct sb_mon {
 	/* the exit path's backend calls, copied into the vault at entry: the
 	 * monitor reads no data of libsandbox's image while the guest runs */
 	int (*set_window)(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
-	int (*run_vcpu)(struct sb_mon *m);
-	int (*get_xsave)(struct sb_mon *m, void *area);
-	int (*set_xsave)(struct sb_mon *m, const void *area);
-	int (*fork_child)(struct sb_mon *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+	int (*run_vcpu)(struct sb_thr *t);
+	int (*get_xsave)(struct sb_thr *t, void *area);
+	int (*set_xsave)(struct sb_thr *t, const void *area);
+	int (*fork_child)(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+	int (*new_vcpu)(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 	uint64_t vault;            /* vault base */
 	uint64_t zone_lo, zone_hi; /* vault with its guards: never the guest's */
 	uint64_t image_lo, image_hi; /* libsandbox's image: its mappings cannot change */
@@ -135,12 +161,14 @@ struct sb_mon {
 	uint32_t nhidden;
 	struct sb_range hidden[SB_MAX_HIDDEN];
 
-	/* backend (kvm) */
-	int kvm_fd, vm_fd, vcpu_fd, log_fd, maps_fd, proc_fd;
+	/* backend (kvm); each thread's vCPU fd is in its struct sb_thr */
+	int kvm_fd, vm_fd, log_fd, maps_fd, proc_fd;
 	unsigned int audit_flags; /* SB_AUDIT_* */
 	int monfd[SB_MAX_MONFD]; /* every fd the monitor owns: invisible to the guest */
 	int nmonfd;
-	struct kvm_run *run;
+	int fd_base;                /* where threads' vCPU fds are moved (F_DUPFD_CLOEXEC) */
+	uint32_t nvcpufd;           /* every vCPU fd (thread.c): invisible to the guest too */
+	int vcpufd[SB_MAX_THREADS];
 	uint32_t nslots;
 	uint32_t max_slots;
 	uint64_t gpa_next;          /* bump allocator for window GPAs */
@@ -150,11 +178,18 @@ struct sb_mon {
 	/* guest layout */
 	uint64_t sys;               /* GVA == HVA of VLT_SYS */
 	uint64_t lstar, lstar_sysret;
-	uint64_t ist_top;
 	struct kvm_segment ucs, uss; /* user code and stack segments, for returns to CPL3 */
 	int pid;                    /* host pid == guest pid */
-	int tid;
 	struct sb_ptpool pt;
+
+	/* The monitor lock (thread.c): held while the memory windows, the
+	 * page tables, the hidden ranges, the break, the dispositions or the
+	 * thread table change, and while a forked child's copy pipe is used.
+	 * Never held across a call that may block on the guest's behalf. */
+	uint32_t lock;
+	uint32_t gpipe_lock;        /* the copy pipe's (gmem.h) */
+	uint32_t nthreads;          /* threads alive (in_use slots) */
+	uint32_t thr_hi;            /* slots [0, thr_hi) have been set up; the rest are untouched */
 
 	/* the policy programs executed inside run under (pledge's
 	 * execpromises), at VLT_XPOLICY; NULL: the same policy */
@@ -168,14 +203,6 @@ struct sb_mon {
 	uint64_t stack_lo, stack_hi; /* main stack VMA, for growth */
 	uint64_t stack_limit;       /* lowest address the stack may grow to */
 	struct sb_ksigaction sig[SB_NSIG + 1]; /* the guest's dispositions */
-	uint64_t sigmask;           /* the guest's blocked set (the host thread uses it too) */
-	uint64_t pending;           /* set by the host signal handler */
-	/* a call with a temporary mask (sigsuspend, ppoll, ...) came back
-	 * with EINTR: the next delivery uses that mask, as the kernel does */
-	int in_suspend;
-	uint64_t suspend_mask;
-	uint64_t ss_sp, ss_size;    /* the guest's sigaltstack */
-	int ss_flags;
 	uint64_t xcr0;              /* the guest's XCR0: what its XSAVE areas hold */
 	/* what a fork child needs to rebuild its VM (backend set-up fills it) */
 	uint32_t run_size;          /* bytes of the kvm_run mapping */
@@ -188,15 +215,10 @@ struct sb_mon {
 	int gpipe[2];               /* guest-memory copies through a pipe, in forked children */
 	int landlocked;             /* path rules are on: the kernel refuses new /proc opens */
 	int exe_fd;                 /* the launcher's executable (sb_exec), for execve; else -1 */
+	int tasks_fd;               /* the task table's memfd (tasks.c); else -1 */
+	struct sb_tasks *tasks;     /* at VLT_TASKS; NULL: no task limit */
 	int broker_fd;              /* the /proc broker (api/procbroker.c) under path rules; else -1 */
-	uint64_t fault_err, fault_trapno, fault_cr2; /* for the next frame's sigcontext */
 	uint64_t xsave_size;        /* bytes of XSAVE state in a signal frame */
-	/* siginfo of each pending signal, as the host kernel gave it to the
-	 * stub (or as the monitor made it for faults and TRAP) */
-	uint8_t siginfo[SB_NSIG + 1][128];
-	uint8_t xsave[4096] __attribute__((aligned(64))); /* signal frames' FPU state */
-
-	uint64_t cur_rip;           /* guest rip of the call being handled, for reports */
 
 	/* seccomp program for the crash-report child (see crash_bt.c) */
 	uint32_t bt_len;
@@ -206,9 +228,6 @@ struct sb_mon {
 		uint32_t k;
 	} bt_filter[512];
 
-	/* statistics */
-	uint64_t nexits, nsyscalls;
-
 	/* Dune mode (SB_ENTER_RING0, monitor/ring0.c): the process runs at
 	 * CPL0; ucs/uss above are then the kernel segments (0x10/0x18), and
 	 * everything in the sys window and the page-table pool (mapped
@@ -216,7 +235,52 @@ struct sb_mon {
 	uint32_t ring0;
 };
 
-_Static_assert(sizeof(struct sb_mon) <= VLT_ALTSTACK, "struct sb_mon must fit below the altstack");
+_Static_assert(sizeof(struct sb_mon) <= VLT_SYS, "struct sb_mon must fit below the sys area");
+
+/* One guest thread: its vCPU and the state Linux keeps per thread. */
+struct sb_thr {
+	uint64_t magic;             /* SB_THR_MAGIC while the slot has been set up */
+	struct sb_mon *mon;
+	uint32_t idx;               /* slot, vCPU id, TSS and IST index */
+	uint32_t in_use;            /* a guest thread runs in this slot */
+	/* the host thread's tid word: set by the kernel when the thread
+	 * starts (CLONE_CHILD_SETTID), cleared when it is gone (the slot's
+	 * stacks are free again only then) */
+	int32_t host_tid;
+	int tid;                    /* host tid == guest tid */
+	int vcpu_fd;                /* -1: no vCPU yet (kept when the thread ends: KVM cannot destroy one) */
+	struct kvm_run *run;
+	uint64_t ist_top;           /* GVA of the top of this vCPU's IST1 stack (exception frames) */
+	uint64_t clear_tid;         /* set_tid_address / CLONE_CHILD_CLEARTID: zeroed and woken at exit */
+	uint64_t set_child_tid;     /* CLONE_CHILD_SETTID: written by the new thread before it starts */
+	uint64_t sigmask;           /* the guest thread's blocked set (its host thread uses it too) */
+	uint64_t pending;           /* set by the host signal handler */
+	/* a call with a temporary mask (sigsuspend, ppoll, ...) came back
+	 * with EINTR: the next delivery uses that mask, as the kernel does */
+	int in_suspend;
+	uint64_t suspend_mask;
+	uint64_t ss_sp, ss_size;    /* the guest thread's sigaltstack */
+	int ss_flags;
+	uint64_t fault_err, fault_trapno, fault_cr2; /* for the next frame's sigcontext */
+	uint64_t cur_rip;           /* guest rip of the call being handled, for reports */
+	/* statistics */
+	uint64_t nexits, nsyscalls;
+	/* siginfo of each pending signal, as the host kernel gave it to the
+	 * stub (or as the monitor made it for faults and TRAP) */
+	uint8_t siginfo[SB_NSIG + 1][128];
+	uint8_t xsave[4096] __attribute__((aligned(64))); /* signal frames' FPU state */
+};
+
+_Static_assert(GDT_LIMIT < SYS_GDT_PAGES * 4096 && SYS_TSS_STRIDE * SB_MAX_THREADS <= SYS_TSS_PAGES * 4096 &&
+		       SYS_IST_STRIDE * SB_MAX_THREADS <= SYS_IST_PAGES * 4096 &&
+		       SYS_IST + SYS_IST_PAGES * 4096 <= VLT_SYS_SIZE && VLT_SYS + VLT_SYS_SIZE <= VLT_DOORBELL,
+	       "the sys area holds every vCPU's GDT entry, TSS and IST stack");
+_Static_assert(sizeof(struct sb_thr) <= THR_ALTSTACK, "struct sb_thr must fit below the thread's altstack");
+_Static_assert((VLT_THREADS & (SB_CHUNK - 1)) == 0 && (THR_SIZE & (SB_CHUNK - 1)) == 0,
+	       "thread regions are chunk aligned");
+_Static_assert(THR_STACK + THR_STACK_SIZE <= SB_CHUNK, "a thread's stacks are in its region's first chunk");
+
+#define SB_THR_MAGIC 0x52464e4354485244ull /* "RFNCTHRD" */
 
 #define SB_MON_MAGIC 0x52494e4746454e43ull /* "RINGFENC" */
 
@@ -224,5 +288,28 @@ static inline struct sb_mon *sb_mon_of(uint64_t vault)
 {
 	return (struct sb_mon *)(vault + VLT_MON);
 }
+
+/* Thread slot i's region and state. */
+static inline uint64_t sb_thr_region(const struct sb_mon *m, uint32_t i)
+{
+	return m->vault + VLT_THREADS + (uint64_t)i * THR_SIZE;
+}
+
+static inline struct sb_thr *sb_thr_at(const struct sb_mon *m, uint32_t i)
+{
+	return (struct sb_thr *)(sb_thr_region(m, i) + THR_STATE);
+}
+
+/* The thread whose monitor stack (or host signal stack) the caller runs
+ * on: both are in the first chunk of the thread's region. Exit path and
+ * signal stub only; set-up code runs on the caller's stack. */
+static inline struct sb_thr *sb_thr_self(void)
+{
+	uint64_t sp = (uint64_t)__builtin_frame_address(0);
+
+	return (struct sb_thr *)(SB_CHUNK_DOWN(sp) + THR_STATE);
+}
+
+#define THR_SCRATCH_OF(t) ((uint8_t *)((uint64_t)(t) - THR_STATE + THR_SCRATCH))
 
 #endif

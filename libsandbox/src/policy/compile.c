@@ -29,6 +29,7 @@ int policy_compile(const struct sb_policy *pol, struct cp_policy *out)
 	int rc;
 
 	out->default_action = pol ? pol->default_action : SB_ACT_ALLOW;
+	out->max_tasks = pol ? pol->max_tasks : 0;
 	for (long nr = 0; nr < SB_NR_SYSCALLS; nr++) {
 		out->base[nr] = pol ? pol->action[nr] : SB_ACT_ALLOW;
 		rc = add_origin(out, &used, pol ? pol->action_origin[nr] : NULL, &out->base_origin[nr]);

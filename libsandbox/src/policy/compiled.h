@@ -74,6 +74,7 @@ struct cp_policy {
 	struct cp_net net[CP_MAX_NET];
 	uint32_t nroots;
 	struct cp_root roots[CP_MAX_ROOTS];
+	uint32_t max_tasks;                   /* processes + threads in the sandbox; 0: no limit */
 };
 
 /* The action for call nr with arguments a; *origin receives the deciding

@@ -111,6 +111,8 @@ struct load {
 	/* the private copy: what the policy will be if the load succeeds */
 	uint32_t default_action;
 	char *default_where;                  /* "FILE:LINE" of the default line */
+	uint32_t max_tasks;                   /* "limit tasks N"; 0: none given */
+	char *tasks_where;                    /* "FILE:LINE" of that line */
 	uint32_t action[SB_NR_SYSCALLS];
 	char *origin[SB_NR_SYSCALLS];         /* new origins (owned); NULL: not named */
 	struct policy_rule *rules;            /* new rules (origins owned) */
@@ -126,6 +128,7 @@ struct load {
 static void load_free(struct load *ld)
 {
 	free(ld->default_where);
+	free(ld->tasks_where);
 	for (int i = 0; i < SB_NR_SYSCALLS; i++)
 		free(ld->origin[i]);
 	for (size_t i = 0; i < ld->nrules; i++)
@@ -550,6 +553,35 @@ static int do_default(struct ctx *c)
 	return 0;
 }
 
+/* limit tasks N: at most N processes and threads in the sandbox */
+static int do_limit(struct ctx *c)
+{
+	struct load *ld = c->ld;
+	uint64_t n;
+	int rc;
+
+	next(c);
+	if (!tok_is(&c->t, "tasks"))
+		return perr(c, -EINVAL, c->t.type == T_END ? NULL : &c->t,
+			    "expected 'tasks' after 'limit' (the only limit there is)");
+	next(c);
+	if (c->t.type != T_NUM)
+		return perr(c, -EINVAL, c->t.type == T_END ? NULL : &c->t, "expected a number of tasks after 'limit tasks'");
+	rc = parse_num(&c->t, &n);
+	if (rc || n < 1 || n > SB_MAX_TASKS)
+		return perr(c, -EINVAL, &c->t, "number of tasks out of range 1..%d", SB_MAX_TASKS);
+	next(c);
+	if (c->t.type != T_END)
+		return perr(c, -EINVAL, &c->t, "trailing garbage");
+	if (ld->tasks_where)
+		return perr(c, -EINVAL, NULL, "task limit set twice (first at %s)", ld->tasks_where);
+	ld->tasks_where = where(c);
+	if (!ld->tasks_where)
+		return perr(c, -ENOMEM, NULL, "out of memory");
+	ld->max_tasks = (uint32_t)n;
+	return 0;
+}
+
 static int add_rule(struct ctx *c, long nr, uint32_t act, const struct sb_arg_cmp *cmp, unsigned int ncmp,
 		    const char *origin)
 {
@@ -678,6 +710,8 @@ static int parse_line(struct ctx *c)
 		return do_include(c);
 	if (tok_is(&c->t, "default"))
 		return do_default(c);
+	if (tok_is(&c->t, "limit"))
+		return do_limit(c);
 	return do_calls(c);
 }
 
@@ -842,6 +876,8 @@ static int commit(struct sb_policy *pol, struct load *ld)
 		ld->nrules = 0; /* the origins moved with them */
 	}
 	pol->default_action = ld->default_action;
+	if (ld->max_tasks)
+		pol->max_tasks = ld->max_tasks;
 	for (int nr = 0; nr < SB_NR_SYSCALLS; nr++) {
 		pol->action[nr] = ld->action[nr];
 		if (ld->origin[nr]) {

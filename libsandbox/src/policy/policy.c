@@ -45,6 +45,14 @@ int sb_policy_set_exec(struct sb_policy *p, const struct sb_policy *exec_pol)
 	return 0;
 }
 
+int sb_policy_set_max_tasks(struct sb_policy *p, unsigned int n)
+{
+	if (!p || n > SB_MAX_TASKS)
+		return -EINVAL;
+	p->max_tasks = n;
+	return 0;
+}
+
 int sb_policy_set_default(struct sb_policy *p, uint32_t action)
 {
 	if (!p || !policy_action_ok(action))

@@ -52,6 +52,7 @@ struct sb_policy {
 	int nnet;
 	struct policy_net net[POLICY_MAX_NET];
 	const struct sb_policy *exec_policy; /* not owned: sb_policy_set_exec() */
+	unsigned int max_tasks; /* processes + threads; 0: no limit */
 };
 
 /* validity of an action value */
