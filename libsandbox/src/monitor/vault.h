@@ -167,8 +167,11 @@ struct sb_mon {
 	int monfd[SB_MAX_MONFD]; /* every fd the monitor owns: invisible to the guest */
 	int nmonfd;
 	int fd_base;                /* where threads' vCPU fds are moved (F_DUPFD_CLOEXEC) */
-	uint32_t nvcpufd;           /* every vCPU fd (thread.c): invisible to the guest too */
-	int vcpufd[SB_MAX_THREADS];
+	uint32_t nvcpufd;           /* every vCPU fd (thread.c): invisible to the guest too; */
+	int vcpufd[SB_MAX_THREADS]; /* -1: a free entry (never shifted: readers take no lock) */
+	uint32_t next_vcpu_id;      /* the id of the VM's next vCPU */
+	uint32_t vcpu_budget;       /* vCPUs the VM may still create */
+	uint32_t max_vcpus;         /* vCPUs a VM may have (KVM_CAP_MAX_VCPUS) */
 	uint32_t nslots;
 	uint32_t max_slots;
 	uint64_t gpa_next;          /* bump allocator for window GPAs */
