@@ -225,6 +225,7 @@ int sb_exec_resume(int state_fd, const char *path, char *const argv[], char *con
 	l.broker_fd = st.broker_fd;
 	l.landlocked = st.landlocked;
 	l.tasks_fd = st.tasks_fd;
+	l.backend_kind = st.backend;
 	if (st.broker_fd >= 0)
 		(void)fcntl(st.broker_fd, F_SETFD, FD_CLOEXEC);
 	if (st.tasks_fd >= 0)

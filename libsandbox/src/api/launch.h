@@ -27,6 +27,7 @@ struct sb_launch {
 	int broker_fd; /* the /proc broker's socket, inherited, or -1 */
 	int landlocked; /* path rules were on before execve */
 	int tasks_fd; /* the task table's memfd, inherited, or -1 */
+	int backend_kind; /* SB_BACKEND_*: the inherited device's backend; 0: choose */
 };
 
 /* As sb_enter(), but the vCPU starts at l->rip with l->rsp, all other

@@ -213,6 +213,7 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 	st.broker_fd = m->broker_fd;
 	st.landlocked = m->landlocked;
 	st.tasks_fd = m->tasks_fd;
+	st.backend = m->backend_kind;
 	memfd = sb_sys2(SYS_memfd_create, (long)"ringfence-exec", 0);
 	if (memfd < 0)
 		return memfd;

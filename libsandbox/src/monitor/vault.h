@@ -144,6 +144,7 @@ struct sb_tasks;
 struct sb_mon {
 	uint64_t magic;
 	const struct sb_backend *backend; /* set-up only: points into libsandbox's read-only data */
+	int backend_kind;           /* SB_BACKEND_KVM or SB_BACKEND_KMOD (an executed image keeps it) */
 	/* the exit path's backend calls, copied into the vault at entry: the
 	 * monitor reads no data of libsandbox's image while the guest runs */
 	int (*set_window)(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
@@ -279,6 +280,9 @@ _Static_assert((VLT_THREADS & (SB_CHUNK - 1)) == 0 && (THR_SIZE & (SB_CHUNK - 1)
 _Static_assert(THR_STACK + THR_STACK_SIZE <= SB_CHUNK, "a thread's stacks are in its region's first chunk");
 
 #define SB_THR_MAGIC 0x52464e4354485244ull /* "RFNCTHRD" */
+
+#define SB_BACKEND_KVM 1
+#define SB_BACKEND_KMOD 2
 
 #define SB_MON_MAGIC 0x52494e4746454e43ull /* "RINGFENC" */
 
