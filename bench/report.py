@@ -74,7 +74,8 @@ WORKLOADS = [("sqlite", "sqlite3 in-memory queries (CPU)"), ("gzip", "gzip -6 of
              ("find", "busybox find over a tree (syscalls)"), ("sha256", "sha256sum of every file of the tree (syscalls)")]
 MACRO_MODES = {"guest": ["native", "ringfence", "bwrap", "unshare", "allow60", "rules300", "notify", "ptrace"],
                "host": ["native", "bwrap", "unshare", "allow60", "rules300", "notify", "ptrace", "runsc"]}
-# calls Ringfence refuses with ENOSYS so far (issue #5): their cells say "not supported yet". Thread
+# calls an sb_enter() sandbox refuses by design (execve re-runs the launcher, which only a sandbox
+# started by `ringfence run` / sb_exec() has): their cells say "refused in sb_enter()". Thread
 # create+join is not among them: until threads work inside the sandbox its Ringfence cells say
 # "failed: REASON" (the worker's reason), and --check requires a number for them (THREAD_REQUIRED)
 UNSUPPORTED = {("ringfence", "fork"), ("ringfence", "forkexec"),
@@ -164,7 +165,7 @@ def analyse(d, env):
             if not samples and na:
                 e["na"] = na
                 if (mode, op) in UNSUPPORTED and "not implemented" in na:
-                    e["not_supported_yet"] = "fork and exec inside the sandbox: issue #5"
+                    e["not_supported_yet"] = "execve inside an sb_enter() sandbox: refused by design (no launcher to run)"
                 else:
                     e["failed"] = na
             elif not samples:
@@ -256,7 +257,7 @@ def micro_table(res, env):
             e = res["micro"][m][op]
             if e["ns"] is None:
                 if e.get("not_supported_yet"):
-                    cells.append("not supported yet (#5)")
+                    cells.append("refused in sb_enter() (execve needs the launcher)")
                 elif e.get("not_measured"):
                     cells.append("not measured")
                 elif e.get("failed"):
@@ -506,7 +507,7 @@ def make_plots(outdir, g, h):
         rows = [(label.split(" (")[0], [r_med(res["micro"][m][op]) for m in modes]) for op, label in OPS
                 if not res["micro"]["native"][op].get("not_measured")]
         p = plot(outdir, f"micro-{env}", f"per-call cost, ratio to native [{ENV_LABEL[env]}]"
-                 + ("; no bar: not supported yet or failed (see the table)" if env == "guest" else ""),
+                 + ("; no bar: refused by design or failed (see the table)" if env == "guest" else ""),
                  "x native (log)", rows, [MODE_LABEL[m] for m in modes], logscale=True)
         if p:
             pngs[f"micro-{env}"] = p
@@ -592,8 +593,9 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
       "returns at once, then `pthread_join`. "
       "Ringfence has only its exit path so far (every forwarded call is a VM exit to the monitor); the "
       "exitless and patched paths (issue #6) do not exist yet, so they have no column."
-      + (f" Not supported inside Ringfence yet (issue #5; the call fails with ENOSYS): {na_text}; those cells "
-         "say so instead of a number." if na else "")
+      + (f" Refused by design inside a sandbox entered with `sb_enter()` (execve there fails with ENOSYS: "
+         "it re-runs the launcher, which only `ringfence run` / `sb_exec()` sandboxes have; the `ringfence run` "
+         f"column measures it): {na_text}; those cells say so instead of a number." if na else "")
       + (f" Failed inside Ringfence in this run (no number is made up for them; the cell gives the reason): "
          f"{failed_text}." if failed_text else "") + "\n")
     for env, res in (("guest", g), ("host", h)):
@@ -654,7 +656,7 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
     A("- Ringfence on hardware: no machine of this project has a usable `/dev/kvm` (PVM guests); every Ringfence "
       "figure is from Bochs' VT-x emulation.")
     if na:
-        A(f"- Not supported inside Ringfence yet (issue #5): {na_text}.")
+        A(f"- Refused by design in `sb_enter()` sandboxes (measured under `ringfence run` instead): {na_text}.")
     if failed_text:
         A(f"- Failed inside Ringfence in this run: {failed_text}.")
     A("- Ringfence exitless and patched syscall paths: not implemented yet (issue #6).")
@@ -729,7 +731,7 @@ def main():
             return 1
         print("bench check: every mode produced a number" + (
             " (Ringfence: " + ", ".join(op for op, _ in OPS if g["micro"]["ringfence"][op].get("not_supported_yet"))
-            + " not supported yet, #5)" if any(g["micro"]["ringfence"][op].get("not_supported_yet") for op, _ in OPS) else ""))
+            + " refused in sb_enter() by design)" if any(g["micro"]["ringfence"][op].get("not_supported_yet") for op, _ in OPS) else ""))
         for cell, why in tolerated_missing(g, h):
             print(f"bench check: {cell} produced no number, tolerated (RF_BENCH_REQUIRE_THREADS=0): failed: {why[:120]}")
     return 0

@@ -3,6 +3,7 @@
 #ifndef RFK_H
 #define RFK_H
 
+#include <linux/bitmap.h>
 #include <linux/kvm.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
@@ -13,7 +14,7 @@
 #include <uapi/ringfence.h>
 
 #define RFK_MAX_WINDOWS 4096
-#define RFK_MAX_VCPUS 64
+#define RFK_MAX_VCPUS 256 /* libsandbox's SB_MAX_THREADS: one vCPU per guest thread */
 #define RFK_GPA_LIMIT (1ull << 48) /* 4-level EPT */
 
 struct rfk_window {
@@ -24,14 +25,16 @@ struct rfk_vm {
 	struct mm_struct *mm; /* the creator's: windows are its addresses */
 	struct mmu_notifier mn;
 	bool mn_registered;
-	struct mutex lock;    /* window and vCPU creation */
-	spinlock_t mmu_lock;  /* EPT entries, windows, the two counters below */
-	unsigned long mmu_seq;
-	long mmu_in_progress;
+	struct mutex lock;    /* window changes, vCPU creation and release */
+	spinlock_t mmu_lock;  /* EPT entries, windows, the invalidation state below */
+	unsigned long mmu_seq; /* bumped when an invalidation ends or a window changes */
+	long mmu_in_progress;  /* invalidations started and not ended ... */
+	u64 inv_start, inv_end; /* ... and the host range they cover (while in progress) */
 	u64 *ept_pml4;
 	u64 eptp;
 	struct rfk_window *win; /* RFK_MAX_WINDOWS */
-	int nvcpus;
+	int nvcpus;           /* vCPUs alive (under lock) */
+	DECLARE_BITMAP(vcpu_ids, RFK_MAX_VCPUS); /* their ids (under lock) */
 	struct kref ref;
 };
 
@@ -42,6 +45,7 @@ struct rfk_gprs {
 
 struct rfk_vcpu {
 	struct rfk_vm *vm;
+	unsigned int id;        /* unique in its VM */
 	struct mutex lock;      /* one RUN or state ioctl at a time */
 	struct kvm_run *run;    /* one page, mmap'ed by user space */
 	void *vmcs;

@@ -44,6 +44,10 @@ static int vcpu_release(struct inode *inode, struct file *f)
 	struct rfk_vm *vm = v->vm;
 
 	rfk_vcpu_destroy(v);
+	mutex_lock(&vm->lock);
+	clear_bit(v->id, vm->vcpu_ids);
+	vm->nvcpus--;
+	mutex_unlock(&vm->lock);
 	kfree(v);
 	vm_put(vm);
 	return 0;
@@ -217,12 +221,18 @@ static int vcpu_create(struct rfk_vm *vm, unsigned long id)
 	/* defends against unbounded kernel memory per VM */
 	if (vm->nvcpus >= RFK_MAX_VCPUS)
 		goto unlock;
+	rc = -EEXIST;
+	/* defends against two vCPUs under one id (as KVM: an id names one
+	 * vCPU for the VM's life, until its fd is closed) */
+	if (test_bit(id, vm->vcpu_ids))
+		goto unlock;
 	rc = -ENOMEM;
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		goto unlock;
 	mutex_init(&v->lock);
 	v->vm = vm;
+	v->id = id;
 	rc = rfk_vcpu_init(v);
 	if (rc)
 		goto free;
@@ -233,6 +243,7 @@ static int vcpu_create(struct rfk_vm *vm, unsigned long id)
 		goto free;
 	}
 	vm->nvcpus++;
+	set_bit(id, vm->vcpu_ids);
 	goto unlock;
 free:
 	rfk_vcpu_destroy(v);

@@ -13,6 +13,12 @@
  *
  * Locking: vm->lock (mutex) orders window changes; vm->mmu_lock (spinlock)
  * protects the EPT tables, the window array and the invalidation counters.
+ * The EPT is the VM's, shared by its vCPUs: two vCPUs (two host threads,
+ * maybe on two CPUs) may fault at once, each taking its page outside the
+ * lock and installing it under the lock only if no invalidation ended in
+ * between (mmu_seq) and none of its address is in progress (inv_start,
+ * inv_end). EPT TLB entries are tagged by the EPTP, so one
+ * INVEPT per CPU (rfk_flush_all) covers every vCPU of the VM.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -113,8 +119,15 @@ static int rfk_mn_start(struct mmu_notifier *mn, const struct mmu_notifier_range
 	bool flush;
 
 	spin_lock(&vm->mmu_lock);
-	vm->mmu_in_progress++;
-	vm->mmu_seq++;
+	/* a fault on an address in this range retries until the host change is
+	 * done (and every fault that started before the end retries: mmu_seq) */
+	if (vm->mmu_in_progress++ == 0) {
+		vm->inv_start = range->start;
+		vm->inv_end = range->end;
+	} else {
+		vm->inv_start = min_t(u64, vm->inv_start, range->start);
+		vm->inv_end = max_t(u64, vm->inv_end, range->end);
+	}
 	flush = zap_hva(vm, range->start, range->end);
 	spin_unlock(&vm->mmu_lock);
 	if (flush)
@@ -334,13 +347,23 @@ int rfk_mmu_fault(struct rfk_vm *vm, u64 gpa, bool write)
 	for (;;) {
 		spin_lock(&vm->mmu_lock);
 		rc = 0;
-		/* an invalidation ran (or runs) since the lookup: the page may be
-		 * stale; leave it unmapped and let the guest fault again */
-		if (vm->mmu_in_progress || seq != vm->mmu_seq)
+		/* an invalidation ran since the lookup, or one of this address
+		 * runs: the page may be stale; leave it unmapped and let the guest
+		 * fault again (as KVM: invalidations of other ranges that are
+		 * still in progress do not hold this fault up) */
+		if (seq != vm->mmu_seq ||
+		    (vm->mmu_in_progress && hva >= vm->inv_start && hva < vm->inv_end))
 			goto unlock;
 		pte = ept_leaf(vm, gpa, !!spare, &spare);
 		if (pte) {
-			WRITE_ONCE(*pte, (pfn << PAGE_SHIFT) | EPT_R | EPT_X | (writable ? EPT_W : 0) | EPT_WB | EPT_IPAT);
+			u64 old = *pte, new = (pfn << PAGE_SHIFT) | EPT_R | EPT_X | (writable ? EPT_W : 0) | EPT_WB | EPT_IPAT;
+
+			/* another vCPU mapped the same page writable meanwhile (no
+			 * invalidation ran: mmu_seq): keep it, a downgrade here would
+			 * need a flush and gains nothing */
+			if ((old & EPT_R) && (old & EPT_ADDR) == (new & EPT_ADDR) && (old & EPT_W))
+				goto unlock;
+			WRITE_ONCE(*pte, new);
 			goto unlock;
 		}
 		spin_unlock(&vm->mmu_lock);

@@ -1065,7 +1065,11 @@ int rfk_vcpu_run(struct rfk_vcpu *v)
 	if (rc)
 		goto out;
 	for (;;) {
-		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
+		/* an event whose delivery an exit interrupted (an EPT violation
+		 * on the IDT or the IST stack) is delivered first: user space
+		 * never sees a vCPU half-way into an exception, so what it
+		 * changes for a signal (rip, rsp) cannot meet a stale event */
+		if (!v->inject_info && (READ_ONCE(run->immediate_exit) || signal_pending(current))) {
 			run->exit_reason = KVM_EXIT_INTR;
 			rc = -EINTR;
 			break;

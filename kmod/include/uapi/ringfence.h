@@ -22,6 +22,12 @@
  * always filled on return; kvm_dirty_regs (KVM_SYNC_X86_REGS,
  * KVM_SYNC_X86_SREGS) is honoured on entry, as KVM_CAP_SYNC_REGS.
  * immediate_exit makes RFK_RUN return -EINTR at once.
+ *
+ * A VM has up to RFK_CAP_MAX_VCPUS vCPUs (ids 0 .. max-1, each id once:
+ * EEXIST). Each vCPU fd is driven by one thread at a time; different threads
+ * of the creating process may run different vCPUs of one VM at once. VM and
+ * vCPU fds answer EIO in any process but the creator (a fork child makes
+ * its own VM, with RFK_CREATE_VM on the /dev/ringfence fd it inherited).
  */
 #ifndef _UAPI_RINGFENCE_H
 #define _UAPI_RINGFENCE_H
@@ -91,7 +97,7 @@ struct rfk_xsave {
 #define RFK_CREATE_VM _IO(RFKIO, 0x02) /* arg 0; returns a VM fd */
 /* VM fd */
 #define RFK_SET_MEMORY_WINDOW _IOW(RFKIO, 0x10, struct rfk_memory_window)
-#define RFK_CREATE_VCPU _IO(RFKIO, 0x11) /* arg: vCPU id; returns a vCPU fd */
+#define RFK_CREATE_VCPU _IO(RFKIO, 0x11) /* arg: vCPU id (unique); returns a vCPU fd */
 /* vCPU fd */
 #define RFK_RUN _IO(RFKIO, 0x20)
 #define RFK_GET_REGS _IOR(RFKIO, 0x21, struct rfk_regs)

@@ -542,8 +542,13 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 		return sb_fail(-ENOSYS, "the CPU or OS offers no XSAVE: the FPU state cannot be carried into the VM");
 	if (regs->flags & ~(uint64_t)SB_ENTER_RING0)
 		return sb_fail(-EINVAL, "unknown sb_enter flags");
-	rc = pick_backend(&be);
-	if (rc)
+	/* an executed image stays on the backend of the device it inherits
+	 * (under path rules it could not even open /dev/ringfence to choose) */
+	if (l && l->backend_kind == SB_BACKEND_KMOD)
+		be = &sb_backend_kmod;
+	else if (l && l->backend_kind == SB_BACKEND_KVM)
+		be = &sb_backend_kvm;
+	else if ((rc = pick_backend(&be)))
 		return rc;
 
 	vault = vault_alloc();
@@ -555,6 +560,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->zone_lo = vault - VLT_GUARD;
 	m->zone_hi = vault + VLT_SIZE + VLT_GUARD;
 	m->backend = be;
+	m->backend_kind = be == &sb_backend_kmod ? SB_BACKEND_KMOD : SB_BACKEND_KVM;
 	m->set_window = be->set_window;
 	m->run_vcpu = be->run;
 	m->get_xsave = be->get_xsave;

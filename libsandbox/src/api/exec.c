@@ -235,6 +235,7 @@ int sb_exec_resume(int state_fd, const char *path, char *const argv[], char *con
 	l.broker_fd = st.broker_fd;
 	l.landlocked = st.landlocked;
 	l.tasks_fd = st.tasks_fd;
+	l.backend_kind = st.backend;
 	l.flags = st.enter_flags; /* ring-0 mode carries over, as the policy does */
 	if (st.broker_fd >= 0)
 		(void)fcntl(st.broker_fd, F_SETFD, FD_CLOEXEC);

@@ -28,6 +28,7 @@ struct sb_launch {
 	int landlocked; /* path rules were on before execve */
 	unsigned int flags; /* SB_ENTER_* (sb_exec_flags, or inherited across execve) */
 	int tasks_fd; /* the task table's memfd, inherited, or -1 */
+	int backend_kind; /* SB_BACKEND_*: the inherited device's backend; 0: choose */
 };
 
 /* As sb_enter(), but the vCPU starts at l->rip with l->rsp, all other

@@ -44,10 +44,17 @@ static int kmod_open(struct sb_mon *m, char *err, unsigned long errlen)
 	unsigned eax, ebx, ecx, edx, bits;
 	void *run;
 
-	/* an inherited device (execve inside a sandbox: monitor/exec.c), else
-	 * /dev/ringfence */
-	dev = m->kvm_fd >= 0 ? m->kvm_fd : open("/dev/ringfence", O_RDWR | O_CLOEXEC);
+	/* the device an executed image inherited (execve inside a sandbox:
+	 * monitor/exec.c) if it is this module's (the image before may have
+	 * run on /dev/kvm: that fd is of no use here), else /dev/ringfence */
+	dev = m->kvm_fd;
 	m->kvm_fd = -1;
+	if (dev >= 0 && ioctl(dev, RFK_GET_API_VERSION, 0) != RFK_API_VERSION) {
+		close(dev);
+		dev = -1;
+	}
+	if (dev < 0)
+		dev = open("/dev/ringfence", O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
 		rc = -errno;
 		if (rc == -ENOENT || rc == -ENODEV || rc == -ENXIO)

@@ -112,6 +112,10 @@ static int kvm_open(struct sb_mon *m, char *err, unsigned long errlen)
 	}
 	n = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
 	m->max_slots = n > 0 ? (uint32_t)n : 32;
+	/* new threads get new vCPUs up to this (backend_kvm_exit.c); the
+	 * KVM API's minimum without the capability */
+	n = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	m->max_vcpus = n > 0 ? (uint32_t)n : 4;
 	mmap_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (mmap_size <= 0 || (uint64_t)mmap_size > THR_RUN_SIZE) {
 		snprintf(err, errlen, "kvm backend: unexpected %s", "KVM_GET_VCPU_MMAP_SIZE");
@@ -157,6 +161,8 @@ static int kvm_open(struct sb_mon *m, char *err, unsigned long errlen)
 	m->kvm_fd = kvm;
 	m->vm_fd = vm;
 	sb_thr_at(m, 0)->vcpu_fd = vcpu;
+	m->next_vcpu_id = 1;
+	m->vcpu_budget = m->max_vcpus - 1;
 	return 0;
 out:
 	if (vcpu >= 0)

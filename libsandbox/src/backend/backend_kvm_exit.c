@@ -53,15 +53,45 @@ static int move_fd(int fd, int want)
 	return rc < 0 ? (int)rc : 0;
 }
 
-/* A new vCPU (id: the slot) for thread t, its kvm_run in t's region, on
- * a high fd number (want, or the lowest free one above m->fd_base). */
+/* fd joins the vCPU fds the checks refuse to the guest (a free entry
+ * first: entries never move, readers take no lock) */
+static int list_vcpufd(struct sb_mon *m, int fd)
+{
+	for (uint32_t i = 0; i < m->nvcpufd; i++)
+		if (m->vcpufd[i] < 0) {
+			m->vcpufd[i] = fd;
+			return 0;
+		}
+	if (m->nvcpufd >= SB_MAX_THREADS)
+		return -EMFILE;
+	m->vcpufd[m->nvcpufd] = fd;
+	__atomic_store_n(&m->nvcpufd, m->nvcpufd + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* thread t's old vCPU goes: out of the list first, then closed (the VM
+ * keeps the vCPU itself until it ends) */
+static void retire_vcpu(struct sb_mon *m, struct sb_thr *t)
+{
+	for (uint32_t i = 0; i < m->nvcpufd; i++)
+		if (m->vcpufd[i] == t->vcpu_fd)
+			__atomic_store_n(&m->vcpufd[i], -1, __ATOMIC_RELEASE);
+	sb_sys1(SYS_close, t->vcpu_fd);
+	t->vcpu_fd = -1;
+}
+
+/* A new vCPU for thread t (the VM's next id), its kvm_run in t's region,
+ * on a high fd number (want, or the lowest free one above m->fd_base). */
 static int create_vcpu(struct sb_mon *m, struct sb_thr *t, int want)
 {
-	long fd = sb_sys3(SYS_ioctl, m->vm_fd, KVM_CREATE_VCPU, t->idx), p;
+	long fd = sb_sys3(SYS_ioctl, m->vm_fd, KVM_CREATE_VCPU, m->next_vcpu_id), p;
 	int rc;
 
 	if (fd < 0)
 		return (int)fd;
+	m->next_vcpu_id++;
+	if (m->vcpu_budget)
+		m->vcpu_budget--;
 	if (want >= 0) {
 		rc = move_fd((int)fd, want);
 		if (rc)
@@ -74,11 +104,11 @@ static int create_vcpu(struct sb_mon *m, struct sb_thr *t, int want)
 		if (hi < 0)
 			return (int)hi;
 		fd = hi;
-		if (m->nvcpufd >= SB_MAX_THREADS) {
+		rc = list_vcpufd(m, (int)fd);
+		if (rc) {
 			sb_sys1(SYS_close, fd);
-			return -EMFILE;
+			return rc;
 		}
-		m->vcpufd[m->nvcpufd++] = (int)fd;
 	}
 	t->vcpu_fd = (int)fd;
 	t->run = (struct kvm_run *)(sb_thr_region(m, t->idx) + THR_RUN);
@@ -154,9 +184,17 @@ int sb_kvm_new_vcpu(struct sb_thr *t, const struct kvm_regs *regs, const struct 
 	struct sb_mon *m = t->mon;
 	int rc;
 
-	int fresh = t->vcpu_fd < 0;
+	int fresh;
 
-	/* a slot's vCPU is created once and kept for its next threads */
+	/* A new thread gets a new vCPU while the VM may have more: KVM_RUN
+	 * from a thread other than the one that ran a vCPU last waits for an
+	 * RCU grace period in the host kernel (kvm_vcpu_ioctl, "the thread
+	 * running this vCPU changed": milliseconds; 12 ms a thread under
+	 * Bochs), while a new vCPU costs a fraction of that. Past the VM's
+	 * limit the slot's old vCPU serves again, at that price. */
+	if (t->vcpu_fd >= 0 && m->vcpu_budget)
+		retire_vcpu(m, t);
+	fresh = t->vcpu_fd < 0;
 	if (fresh) {
 		rc = create_vcpu(m, t, -1);
 		if (rc)
@@ -180,6 +218,8 @@ int sb_kvm_fork_child(struct sb_thr *t, const struct kvm_regs *regs, const struc
 	if (rc)
 		return rc;
 	(void)sb_sys3(SYS_ioctl, m->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR);
+	m->next_vcpu_id = 0;
+	m->vcpu_budget = m->max_vcpus;
 	rc = create_vcpu(m, t, t->vcpu_fd);
 	if (rc)
 		return rc;

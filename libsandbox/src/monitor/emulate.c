@@ -3,7 +3,8 @@
  *
  * These are the calls whose effect would land on the monitor's host thread
  * instead of the guest (arch_prctl, rseq, signal state), that would take
- * the process out of the VM (clone, fork, execve: issue #5), or that could
+ * the process out of the VM (clone, fork, execve: thread.c, fork.c, exec.c),
+ * that are the thread's own (exit, set_tid_address), or that could
  * close the monitor's own fds (close_range).
  *
  * Freestanding: runs in the monitor's exit path.
@@ -124,7 +125,7 @@ long emu_call(struct sb_mon *m, long nr, const long *a)
 		return -ENOSYS;
 	default:
 		/* anything else the sysent table marks EMU but nothing serves */
-		audit_log(m, nr, a, SB_ACT_ERRNO(ENOSYS), -ENOSYS, "not supported yet: processes and threads (issue #5)");
+		audit_log(m, nr, a, SB_ACT_ERRNO(ENOSYS), -ENOSYS, "not served by the monitor");
 		return -ENOSYS;
 	}
 }

@@ -214,6 +214,7 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 	st.landlocked = m->landlocked;
 	st.enter_flags = m->ring0 ? SB_ENTER_RING0 : 0;
 	st.tasks_fd = m->tasks_fd;
+	st.backend = m->backend_kind;
 	memfd = sb_sys2(SYS_memfd_create, (long)"ringfence-exec", 0);
 	if (memfd < 0)
 		return memfd;

@@ -22,8 +22,9 @@ struct sb_exec_state {
 	int32_t broker_fd;  /* the /proc broker (path rules), inherited, or -1 */
 	int32_t landlocked; /* path rules are on */
 	int32_t tasks_fd;   /* the task table (monitor/tasks.c), inherited, or -1 */
+	int32_t backend;    /* SB_BACKEND_KVM or SB_BACKEND_KMOD: the device kvm_fd is */
 	uint32_t enter_flags; /* SB_ENTER_* of the sandbox (ring-0 mode) */
-	uint32_t pad[3];
+	uint32_t pad[2];
 };
 
 #endif

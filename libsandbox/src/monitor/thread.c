@@ -69,7 +69,7 @@ void mon_unlock(struct sb_mon *m)
 int mon_is_vcpufd(const struct sb_mon *m, long fd)
 {
 	for (uint32_t i = 0; i < m->nvcpufd; i++)
-		if (fd == m->vcpufd[i])
+		if (fd >= 0 && fd == m->vcpufd[i])
 			return 1;
 	return 0;
 }

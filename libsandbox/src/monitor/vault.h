@@ -144,6 +144,7 @@ struct sb_tasks;
 struct sb_mon {
 	uint64_t magic;
 	const struct sb_backend *backend; /* set-up only: points into libsandbox's read-only data */
+	int backend_kind;           /* SB_BACKEND_KVM or SB_BACKEND_KMOD (an executed image keeps it) */
 	/* the exit path's backend calls, copied into the vault at entry: the
 	 * monitor reads no data of libsandbox's image while the guest runs */
 	int (*set_window)(struct sb_mon *m, uint32_t slot, uint64_t gpa, uint64_t hva, uint64_t size);
@@ -167,8 +168,11 @@ struct sb_mon {
 	int monfd[SB_MAX_MONFD]; /* every fd the monitor owns: invisible to the guest */
 	int nmonfd;
 	int fd_base;                /* where threads' vCPU fds are moved (F_DUPFD_CLOEXEC) */
-	uint32_t nvcpufd;           /* every vCPU fd (thread.c): invisible to the guest too */
-	int vcpufd[SB_MAX_THREADS];
+	uint32_t nvcpufd;           /* every vCPU fd (thread.c): invisible to the guest too; */
+	int vcpufd[SB_MAX_THREADS]; /* -1: a free entry (never shifted: readers take no lock) */
+	uint32_t next_vcpu_id;      /* the id of the VM's next vCPU */
+	uint32_t vcpu_budget;       /* vCPUs the VM may still create */
+	uint32_t max_vcpus;         /* vCPUs a VM may have (KVM_CAP_MAX_VCPUS) */
 	uint32_t nslots;
 	uint32_t max_slots;
 	uint64_t gpa_next;          /* bump allocator for window GPAs */
@@ -281,6 +285,9 @@ _Static_assert((VLT_THREADS & (SB_CHUNK - 1)) == 0 && (THR_SIZE & (SB_CHUNK - 1)
 _Static_assert(THR_STACK + THR_STACK_SIZE <= SB_CHUNK, "a thread's stacks are in its region's first chunk");
 
 #define SB_THR_MAGIC 0x52464e4354485244ull /* "RFNCTHRD" */
+
+#define SB_BACKEND_KVM 1
+#define SB_BACKEND_KMOD 2
 
 #define SB_MON_MAGIC 0x52494e4746454e43ull /* "RINGFENC" */
 

@@ -59,8 +59,8 @@ extern const size_t pledge_nrows;
  * (sb_last_error()) for an unknown or unsupported name. */
 int pledge_parse(const char *promises, uint32_t *set);
 
-/* The execpromises of the last successful sb_pledge(), or NULL. Kept for
- * execve() inside the sandbox, which is not supported yet (issue #5). */
+/* The execpromises of the last successful sb_pledge(), or NULL: the
+ * promises of the programs an execve inside the sandbox starts. */
 const char *pledge_execpromises(void);
 
 #endif
