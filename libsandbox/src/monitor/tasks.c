@@ -41,16 +41,20 @@ static void table_lock(struct sb_tasks *tb)
 		uint32_t owner = 0;
 
 		if (__atomic_compare_exchange_n(&tb->lock, &owner, self, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
+			break;
 		/* a holder that no longer exists: take its lock over (the
 		 * table may miss its last change, which only counts a task
 		 * too many or too few until the next pruning) */
 		if (sb_sys2(SYS_kill, owner, 0) == -ESRCH &&
 		    __atomic_compare_exchange_n(&tb->lock, &owner, self, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
+			break;
 		/* shared futex: the holder may be another process */
 		sb_sys6(SYS_futex, (long)&tb->lock, FUTEX_WAIT, owner, (long)&ms, 0, 0);
 	}
+	/* the table is shared with the sandbox's other processes: its count
+	 * is bounded before it is used */
+	if (tb->n > SB_TASKS_CAP)
+		tb->n = SB_TASKS_CAP;
 }
 
 static void table_unlock(struct sb_tasks *tb)
@@ -84,11 +88,7 @@ long tasks_reserve(struct sb_mon *m)
 	if (!tb)
 		return 0;
 	table_lock(tb);
-	/* the table is shared with the sandbox's other processes: its
-	 * header is read once and bounded */
 	cap = tb->max < SB_TASKS_CAP ? tb->max : SB_TASKS_CAP;
-	if (tb->n > SB_TASKS_CAP)
-		tb->n = SB_TASKS_CAP;
 	if (tb->n >= cap)
 		prune(tb);
 	if (tb->n >= cap) {
@@ -98,17 +98,35 @@ long tasks_reserve(struct sb_mon *m)
 	return 0;
 }
 
+/* Under the lock: record (tgid, tid) if there is room. */
+static void add(struct sb_tasks *tb, int tgid, int tid)
+{
+	if (tb->n < SB_TASKS_CAP) {
+		tb->e[tb->n].tgid = tgid;
+		tb->e[tb->n].tid = tid;
+		tb->n++;
+	}
+}
+
+/* Under the lock: drop every entry of process tgid. */
+static void drop_group(struct sb_tasks *tb, int tgid)
+{
+	for (uint32_t i = 0; i < tb->n;) {
+		if (tb->e[i].tgid == tgid)
+			drop(tb, i);
+		else
+			i++;
+	}
+}
+
 void tasks_commit(struct sb_mon *m, int tgid, int tid)
 {
 	struct sb_tasks *tb = m->tasks;
 
 	if (!tb)
 		return;
-	if (tid > 0 && tb->n < SB_TASKS_CAP) {
-		tb->e[tb->n].tgid = tgid;
-		tb->e[tb->n].tid = tid;
-		tb->n++;
-	}
+	if (tid > 0)
+		add(tb, tgid, tid);
 	table_unlock(tb);
 }
 
@@ -119,8 +137,6 @@ void tasks_remove(struct sb_mon *m, int tid)
 	if (!tb)
 		return;
 	table_lock(tb);
-	if (tb->n > SB_TASKS_CAP)
-		tb->n = SB_TASKS_CAP;
 	for (uint32_t i = 0; i < tb->n; i++)
 		if (tb->e[i].tid == tid) {
 			drop(tb, i);
@@ -136,14 +152,7 @@ void tasks_remove_group(struct sb_mon *m, int tgid)
 	if (!tb)
 		return;
 	table_lock(tb);
-	if (tb->n > SB_TASKS_CAP)
-		tb->n = SB_TASKS_CAP;
-	for (uint32_t i = 0; i < tb->n;) {
-		if (tb->e[i].tgid == tgid)
-			drop(tb, i);
-		else
-			i++;
-	}
+	drop_group(tb, tgid);
 	table_unlock(tb);
 }
 
@@ -154,18 +163,7 @@ void tasks_enter(struct sb_mon *m, int tgid, int tid)
 	if (!tb)
 		return;
 	table_lock(tb);
-	if (tb->n > SB_TASKS_CAP)
-		tb->n = SB_TASKS_CAP;
-	for (uint32_t i = 0; i < tb->n;) {
-		if (tb->e[i].tgid == tgid)
-			drop(tb, i);
-		else
-			i++;
-	}
-	if (tb->n < SB_TASKS_CAP) {
-		tb->e[tb->n].tgid = tgid;
-		tb->e[tb->n].tid = tid;
-		tb->n++;
-	}
+	drop_group(tb, tgid);
+	add(tb, tgid, tid);
 	table_unlock(tb);
 }
