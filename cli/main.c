@@ -121,7 +121,14 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	fflush(stderr);
-	rc = sb_exec_flags(pol, path, o.argv, env, o.ring0 ? SB_ENTER_RING0 : 0);
+	/* --exitless auto: the library's RINGFENCE_EXITLESS=auto, in this process only */
+	if (o.exitless == 3 && setenv("RINGFENCE_EXITLESS", "auto", 1)) {
+		fprintf(stderr, "ringfence: setenv: %s\n", strerror(errno));
+		return 125;
+	}
+	rc = sb_exec_flags(pol, path, o.argv, env,
+			   (o.ring0 ? SB_ENTER_RING0 : 0) | (o.exitless == 1 ? SB_ENTER_EXITLESS : 0) |
+				   (o.exitless == 2 ? SB_ENTER_NO_EXITLESS : 0));
 	/* only failures come back */
 	fprintf(stderr, "ringfence: %s\n", *sb_last_error() ? sb_last_error() : strerror(-rc));
 	sb_policy_free(pol);

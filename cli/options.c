@@ -42,6 +42,10 @@ void rf_usage(FILE *f)
 	      "  --ring0                  Dune mode: run PROGRAM at guest ring 0, with the CPU's\n"
 	      "                           privileged features (own page tables, own IDT); its\n"
 	      "                           system calls still go through the policy\n"
+	      "  --exitless on|off|auto   the exitless channel: quick calls made by a worker\n"
+	      "                           thread without a VM exit (VT-x hosts, kvm backend;\n"
+	      "                           auto: while threads < CPUs). Default: the variable\n"
+	      "                           RINGFENCE_EXITLESS, else off\n"
 	      "\n"
 	      "Exit status: the program's; 128+N if signal N killed it (the launcher dies\n"
 	      "of the same signal); a call the policy kills ends it with SIGSYS (159);\n"
@@ -85,7 +89,7 @@ static int parse_action(const char *s, uint32_t *out)
 
 enum {
 	O_POLICY = 256, O_PLEDGE, O_EXEC_PLEDGE, O_UNVEIL, O_PROFILE, O_LOG, O_LOG_BT, O_DEFAULT, O_BACKEND, O_ENV, O_CLEARENV,
-	O_VERSION, O_MAX_TASKS, O_RING0,
+	O_VERSION, O_MAX_TASKS, O_RING0, O_EXITLESS,
 };
 
 int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
@@ -104,6 +108,7 @@ int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
 		{ "clearenv", no_argument, 0, O_CLEARENV },
 		{ "max-tasks", required_argument, 0, O_MAX_TASKS },
 		{ "ring0", no_argument, 0, O_RING0 },
+		{ "exitless", required_argument, 0, O_EXITLESS },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, O_VERSION },
 		{ 0, 0, 0, 0 },
@@ -180,6 +185,18 @@ int rf_parse(int argc, char **argv, struct rf_opts *o, enum rf_cmd *cmd)
 			break;
 		case O_RING0:
 			o->ring0 = 1;
+			break;
+		case O_EXITLESS:
+			if (!strcmp(optarg, "on"))
+				o->exitless = 1;
+			else if (!strcmp(optarg, "off"))
+				o->exitless = 2;
+			else if (!strcmp(optarg, "auto"))
+				o->exitless = 3;
+			else {
+				fprintf(stderr, "ringfence: --exitless takes on, off or auto, not '%s'\n", optarg);
+				return -1;
+			}
 			break;
 		case O_LOG:
 			o->log = optarg;

@@ -31,6 +31,7 @@ struct rf_opts {
 	int default_set;
 	const char *backend;    /* NULL: auto */
 	int ring0;              /* --ring0: Dune mode, the program at guest CPL0 */
+	int exitless;           /* --exitless: 0 unset, 1 on, 2 off, 3 auto */
 	long max_tasks;         /* -1: not given */
 	char **argv;            /* the program and its arguments */
 };

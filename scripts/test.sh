@@ -73,10 +73,10 @@ kvm_tests() {
 	# ringfence run on real programs (tests/launcher): the programs, and the
 	# files python3/perl/sqlite3 need at their absolute paths (BOCHS_ROOT)
 	"$here/tests/launcher/mkpayload.sh" "$here/build" "$payload" "$root" || return 1
-	cp "$here"/build/tests/{t_smoke,test_kvm,test_escape,test_thread_escape,test_signals,test_process,test_ring0,test_ring0_escape,test_enter_nokvm} "$here/build/examples/filter_demo" "$payload/" || return 1
+	cp "$here"/build/tests/{t_smoke,test_kvm,test_escape,test_thread_escape,test_signals,test_process,test_ring0,test_ring0_escape,test_enter_nokvm,test_exitless} "$here/build/examples/filter_demo" "$payload/" || return 1
 	cp "$here/tests/kvm-suite.sh" "$here/build/examples/policy_file_demo" "$here/examples/policies/readonly.rf" "$payload/" || return 1
 	# the same KVM tests built with ASan+UBSan, run in the same boot
-	mkdir -p "$payload/asan" && cp "$here"/build-asan/tests/{t_smoke,test_kvm,test_escape,test_thread_escape,test_signals,test_process,test_ring0,test_ring0_escape} "$here/build-asan/cli/ringfence" "$payload/asan/" || return 1
+	mkdir -p "$payload/asan" && cp "$here"/build-asan/tests/{t_smoke,test_kvm,test_escape,test_thread_escape,test_signals,test_process,test_ring0,test_ring0_escape,test_exitless} "$here/build-asan/cli/ringfence" "$payload/asan/" || return 1
 	BOCHS_ROOT=$root "$here/scripts/kvm-run.sh" "$payload" -- sh ./kvm-suite.sh
 }
 suite "KVM tests (integration, hostile, example; and under ASan+UBSan)" kvm_tests

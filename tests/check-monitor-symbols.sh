@@ -9,7 +9,7 @@
 # libsandbox's own image.
 # usage: check-monitor-symbols.sh OBJ...
 set -euo pipefail
-ALLOWED="sb_crash_backtrace sb_mon_restorer sb_backend_kvm _GLOBAL_OFFSET_TABLE_"
+ALLOWED="sb_crash_backtrace sb_mon_restorer sb_sys_intr sb_intr_begin sb_intr_sys sb_intr_out sb_backend_kvm _GLOBAL_OFFSET_TABLE_"
 undef=$(nm -u "$@" | awk 'NF==2 && $1=="U" {print $2}' | sort -u)
 defs=$(nm --defined-only "$@" | awk 'NF==3 {print $3}' | sort -u)
 bad=0

@@ -321,6 +321,19 @@ SB_API int sb_enter(const struct sb_policy *pol);
  * emulate guest ring 0 (PVM) every instruction is slow.
  */
 #define SB_ENTER_RING0 0x1u
+/*
+ * SB_ENTER_EXITLESS, SB_ENTER_NO_EXITLESS - the exitless channel on or off
+ * (docs/architecture.md, "Exitless system calls"): quick calls that are
+ * not bound to the calling thread are made by a worker thread of the
+ * monitor while the vCPU waits inside the VM, without a VM exit. Neither
+ * flag: the environment variable RINGFENCE_EXITLESS: "on"; "auto" (on
+ * while the process has fewer threads than CPUs); anything else or unset:
+ * off. Exitless or not, every call gets the same decision, result and
+ * audit record. Only the /dev/kvm backend on VT-x/AMD-V hosts offers it
+ * (a PVM host runs the syscall stub at CPL3, where it cannot be used).
+ */
+#define SB_ENTER_EXITLESS 0x2u
+#define SB_ENTER_NO_EXITLESS 0x4u
 
 /**
  * sb_enter_flags() - sb_enter() with flags (SB_ENTER_*; 0: sb_enter()).

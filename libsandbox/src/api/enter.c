@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -342,6 +343,33 @@ static int tasks_open(struct sb_mon *m, const struct sb_launch *l)
 	return 0;
 }
 
+/* SB_CHAN_* from sb_enter's flags, else RINGFENCE_EXITLESS (on, off,
+ * auto), else off (the channel is new: opt-in until it has run widely) */
+static uint32_t chan_mode(uint64_t flags)
+{
+	const char *e = getenv("RINGFENCE_EXITLESS");
+
+	if (flags & SB_ENTER_EXITLESS)
+		return SB_CHAN_ON;
+	if (flags & SB_ENTER_NO_EXITLESS)
+		return SB_CHAN_OFF;
+	if (e && !strcmp(e, "on"))
+		return SB_CHAN_ON;
+	if (e && !strcmp(e, "auto"))
+		return SB_CHAN_AUTO;
+	return SB_CHAN_OFF;
+}
+
+/* CPUs this thread may run on */
+static uint32_t online_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set))
+		return 1;
+	return (uint32_t)CPU_COUNT(&set);
+}
+
 static int map_sys(struct sb_mon *m, uint64_t sys_gpa)
 {
 	static const struct { uint64_t off; unsigned pages; uint64_t flags; } parts[] = {
@@ -351,6 +379,8 @@ static int map_sys(struct sb_mon *m, uint64_t sys_gpa)
 		{ SYS_LSTAR, 1, PTE_P | PTE_U | PTE_A | PTE_D }, /* user, read-only, executable */
 		{ SYS_TSS, SYS_TSS_PAGES, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX },
 		{ SYS_IST, SYS_IST_PAGES, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX }, /* IST1 stacks */
+		{ SYS_CSTUB, SYS_CSTUB_PAGES, PTE_P | PTE_A | PTE_D },     /* channel stubs: supervisor, executable */
+		{ SYS_CSLOT, SYS_CSLOT_PAGES + 1, PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX }, /* slots, control page */
 	};
 	uint64_t db = m->vault + VLT_DOORBELL;
 	int rc;
@@ -540,7 +570,8 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 			       "must be called while single-threaded)");
 	if (!regs->xsave_ok)
 		return sb_fail(-ENOSYS, "the CPU or OS offers no XSAVE: the FPU state cannot be carried into the VM");
-	if (regs->flags & ~(uint64_t)SB_ENTER_RING0)
+	if (regs->flags & ~(uint64_t)(SB_ENTER_RING0 | SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS) ||
+	    (regs->flags & (SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS)) == (SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS))
 		return sb_fail(-EINVAL, "unknown sb_enter flags");
 	/* an executed image stays on the backend of the device it inherits
 	 * (under path rules it could not even open /dev/ringfence to choose) */
@@ -567,6 +598,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->set_xsave = be->set_xsave;
 	m->fork_child = be->fork_child;
 	m->new_vcpu = be->new_vcpu;
+	m->set_lstar = be->set_lstar;
 	m->gpipe[0] = m->gpipe[1] = -1;
 	m->pid = getpid();
 	/* the calling thread is the first guest thread, in slot 0 */
@@ -586,6 +618,9 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->gpa_next = GPA_BASE;
 	m->sys = vault + VLT_SYS;
 	m->ring0 = !!(regs->flags & SB_ENTER_RING0);
+	m->chan_mode = chan_mode(regs->flags);
+	m->ncpus = online_cpus();
+	m->print_stats = getenv("RINGFENCE_STATS") && !strcmp(getenv("RINGFENCE_STATS"), "1");
 	if (l && l->compiled) {
 		memcpy((void *)(vault + VLT_POLICY), l->compiled, sizeof(struct cp_policy));
 		if (l->compiled_exec)
@@ -696,6 +731,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	}
 	m->gpa_next = SB_CHUNK_UP(m->gpa_next);
 	cpu_build_sys(m, m->sys);
+	cpu_build_chan(m, m->sys);
 	rc = map_sys(m, gpa);
 	if (rc) {
 		sb_fail(rc, "cannot map the sandbox's ring-0 pages");
@@ -838,6 +874,10 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	sb_mark_inside();
 	if (m->ring0)
 		ring0_entered();
+	/* the exitless channel's worker: a thread of the monitor, made after
+	 * both walls, so it has them too. Without it the process runs on
+	 * exits only, as it would with the channel off. */
+	(void)chan_start(m);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	sb_switch_to_monitor(m, sb_thr_region(m, 0) + THR_STACK + THR_STACK_SIZE);
 

@@ -95,4 +95,40 @@ sb_mon_restorer:
 	ud2
 	.size	sb_mon_restorer, .-sb_mon_restorer
 
+/* long sb_sys_intr(long nr, const long a[6], const volatile uint8_t *flag)
+ *
+ * A forwarded system call that a guest signal may interrupt before it
+ * starts. The monitor's host signal handler records a signal and sets
+ * *flag (the vCPU's kvm_run.immediate_exit); a blocking call started after
+ * that would wait without seeing it (the host kernel has already handed the
+ * signal to the handler). So: if *flag is set here, return -ERESTARTNOINTR
+ * without making the call; and if the handler interrupts this thread
+ * anywhere from sb_intr_begin up to and including the `syscall`
+ * instruction itself (sb_intr_sys, not yet executed), it moves the thread to
+ * sb_intr_out (monitor/signal.c). The monitor then delivers the signal and
+ * has the guest make the call again, as if the signal had come just before
+ * its `syscall` instruction. */
+	.globl	sb_sys_intr, sb_intr_begin, sb_intr_sys, sb_intr_out
+	.hidden	sb_sys_intr, sb_intr_begin, sb_intr_sys, sb_intr_out
+	.type	sb_sys_intr, @function
+sb_sys_intr:
+	mov	%rdi, %rax
+	mov	%rdx, %r11
+	mov	0(%rsi), %rdi
+	mov	16(%rsi), %rdx
+	mov	24(%rsi), %r10
+	mov	32(%rsi), %r8
+	mov	40(%rsi), %r9
+	mov	8(%rsi), %rsi
+sb_intr_begin:
+	cmpb	$0, (%r11)
+	jne	sb_intr_out
+sb_intr_sys:
+	syscall
+	ret
+sb_intr_out:
+	mov	$-513, %rax			/* -ERESTARTNOINTR */
+	ret
+	.size	sb_sys_intr, .-sb_sys_intr
+
 	.section .note.GNU-stack, "", @progbits

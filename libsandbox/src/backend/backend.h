@@ -41,6 +41,10 @@ struct sb_backend {
 	 * per slot, id t->idx, kvm_run in t's region) in this state, FPU from
 	 * t->xsave. Exit path: freestanding. 0 or a negative errno. */
 	int (*new_vcpu)(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+	/* The exitless channel (monitor/channel.c): point thread t's vCPU's
+	 * LSTAR at lstar. Exit path: freestanding. NULL: not offered (the
+	 * process runs on exits only). */
+	int (*set_lstar)(struct sb_thr *t, uint64_t lstar);
 };
 
 extern const struct sb_backend sb_backend_kvm;

@@ -374,6 +374,7 @@ int sb_kvm_get_xsave(struct sb_thr *t, void *area);
 int sb_kvm_set_xsave(struct sb_thr *t, const void *area);
 int sb_kvm_fork_child(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 int sb_kvm_new_vcpu(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+int sb_kvm_set_lstar(struct sb_thr *t, uint64_t lstar);
 
 const struct sb_backend sb_backend_kvm = {
 	.name = "kvm",
@@ -385,4 +386,5 @@ const struct sb_backend sb_backend_kvm = {
 	.set_xsave = sb_kvm_set_xsave,
 	.fork_child = sb_kvm_fork_child,
 	.new_vcpu = sb_kvm_new_vcpu,
+	.set_lstar = sb_kvm_set_lstar,
 };

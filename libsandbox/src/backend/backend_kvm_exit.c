@@ -11,6 +11,7 @@ int sb_kvm_get_xsave(struct sb_thr *t, void *area);
 int sb_kvm_set_xsave(struct sb_thr *t, const void *area);
 int sb_kvm_fork_child(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
 int sb_kvm_new_vcpu(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs);
+int sb_kvm_set_lstar(struct sb_thr *t, uint64_t lstar);
 
 /* struct kvm_xsave is exactly the 4096-byte area */
 _Static_assert(sizeof(struct kvm_xsave) == 4096, "kvm_xsave layout");
@@ -177,6 +178,22 @@ regs:
 	t->run->kvm_dirty_regs = 0;
 	t->run->immediate_exit = 0;
 	return 0;
+}
+
+/* The exitless channel: this vCPU's system calls enter lstar from now on. */
+int sb_kvm_set_lstar(struct sb_thr *t, uint64_t lstar)
+{
+	union {
+		struct kvm_msrs h;
+		uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	} msrs;
+
+	for (unsigned i = 0; i < sizeof msrs; i++)
+		msrs.bytes[i] = 0;
+	msrs.h.nmsrs = 1;
+	msrs.h.entries[0].index = 0xc0000082; /* MSR_LSTAR */
+	msrs.h.entries[0].data = lstar;
+	return sb_sys3(SYS_ioctl, t->vcpu_fd, KVM_SET_MSRS, &msrs) == 1 ? 0 : -EINVAL;
 }
 
 int sb_kvm_new_vcpu(struct sb_thr *t, const struct kvm_regs *regs, const struct kvm_sregs *sregs)

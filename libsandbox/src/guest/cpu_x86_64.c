@@ -10,6 +10,8 @@
  * PVM hosts):
  *   exception vector v:  [push $0]  movabs %rax, DBX+8v  ; ud2
  *   syscall (LSTAR):     movabs %rax, DB  ; sysretq  ; ud2
+ *   channel stub of vCPU i (the LSTAR of a vCPU once the exitless channel
+ *   is on, monitor/channel.c): described above cpu_build_chan()
  * Every exception runs on the IST1 stack, so no frame is ever written on a
  * stack the process controls; the monitor reads it at a fixed place.
  */
@@ -86,4 +88,147 @@ void cpu_build_sys(struct sb_mon *mon, uint64_t sys)
 	*p++ = 0x07;
 	*p++ = 0x0f; /* ud2 */
 	*p++ = 0x0b;
+}
+
+/* ---- the exitless channel's stubs (monitor/channel.c) */
+
+struct emit {
+	uint8_t *p;
+};
+
+static void bytes(struct emit *e, const uint8_t *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		*e->p++ = v[i];
+}
+
+static void u32(struct emit *e, uint32_t v)
+{
+	bytes(e, (const uint8_t *)&v, 4);
+}
+
+/* opcode bytes, then a rip-relative disp32 to target; tail more bytes
+ * (an immediate) follow the displacement */
+static void riprel(struct emit *e, const uint8_t *op, int n, uint64_t target, const uint8_t *tail, int ntail)
+{
+	bytes(e, op, n);
+	u32(e, (uint32_t)(target - ((uint64_t)e->p + 4 + (uint64_t)ntail)));
+	bytes(e, tail, ntail);
+}
+
+/* a rel32 jump or jcc (op: e9, or 0f 8x); returns where its rel32 is, for
+ * jumps to labels not yet emitted */
+static uint8_t *jump(struct emit *e, const uint8_t *op, int n, uint64_t target)
+{
+	uint8_t *at;
+
+	bytes(e, op, n);
+	at = e->p;
+	u32(e, (uint32_t)(target - ((uint64_t)e->p + 4)));
+	return at;
+}
+
+static void land(uint8_t *at, const struct emit *e)
+{
+	uint32_t v = (uint32_t)((uint64_t)e->p - ((uint64_t)at + 4));
+
+	sb_memcpy(at, &v, 4);
+}
+
+#define OP(...) (const uint8_t[]){ __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ })
+
+/*
+ * The channel stub of vCPU i, its LSTAR once the channel is on. It runs at
+ * CPL0 (VT-x, AMD-V: the monitor switches a vCPU to it only after a system
+ * call has entered the plain stub at CPL0) on the process's stack, which
+ * it never touches; it uses only rcx and r11, which `syscall` gives it
+ * (their values are kept in the slot and put back), so every register the
+ * process sees after the call is as natively.
+ *
+ *   save rcx, r11 in the slot
+ *   rcx >= 2^47 (a `syscall` in the last bytes of user space), number
+ *   >= CH_NR_MAX or not in the control page's bitmap, or no worker awake:
+ *       -> plain: rcx, r11 back; the plain stub (an exit)
+ *   number and arguments into the slot; state = CH_REQ
+ *   up to SPIN times: pause; state == CH_DONE -> done; CH_BACK -> back
+ *   waited long enough: rcx, r11 back; store to the DB_CHAN doorbell (an
+ *       exit: the monitor takes the call back or waits for the worker)
+ *       and return with the plain stub's sysretq
+ *   done: rax = result; state = CH_IDLE; rcx, r11 back; sysretq
+ *   back: state = CH_IDLE; plain (the worker handed the call back: the
+ *       exit path decides it, denials and audit records included)
+ */
+#define CH_SPIN 200
+
+void cpu_build_chan(struct sb_mon *mon, uint64_t sys)
+{
+	uint64_t ctl = sys + SYS_CCTL, dbc = mon->vault + VLT_DOORBELL + DB_SUPER_OFF + DB_CHAN;
+
+	for (uint64_t i = 0; i < SB_MAX_THREADS; i++) {
+		struct emit e = { (uint8_t *)(sys + SYS_CSTUB + i * SYS_CSTUB_STRIDE) };
+		uint64_t sl = sys + SYS_CSLOT + i * SYS_CSLOT_STRIDE;
+		uint64_t st = sl + __builtin_offsetof(struct sb_chan_slot, state);
+		uint64_t nr = sl + __builtin_offsetof(struct sb_chan_slot, nr);
+		uint64_t a = sl + __builtin_offsetof(struct sb_chan_slot, a);
+		uint64_t ret = sl + __builtin_offsetof(struct sb_chan_slot, ret);
+		uint64_t rcx = sl + __builtin_offsetof(struct sb_chan_slot, save_rcx);
+		uint64_t r11 = sl + __builtin_offsetof(struct sb_chan_slot, save_r11);
+		uint8_t *to_plain[5], *to_done, *to_back, *spin;
+		int np = 0;
+
+		sb_memset(e.p, 0xcc, SYS_CSTUB_STRIDE);
+		riprel(&e, OP(0x48, 0x89, 0x0d), rcx, 0, 0);                 /* mov %rcx, save_rcx */
+		riprel(&e, OP(0x4c, 0x89, 0x1d), r11, 0, 0);                 /* mov %r11, save_r11 */
+		bytes(&e, OP(0x48, 0x0f, 0xba, 0xe1, 0x2f));                  /* bt $47, %rcx */
+		to_plain[np++] = jump(&e, OP(0x0f, 0x82), 0);                  /* jc plain */
+		bytes(&e, OP(0x48, 0x3d, CH_NR_MAX & 0xff, CH_NR_MAX >> 8, 0, 0)); /* cmp $CH_NR_MAX, %rax */
+		to_plain[np++] = jump(&e, OP(0x0f, 0x83), 0);                  /* jae plain */
+		riprel(&e, OP(0x48, 0x0f, 0xa3, 0x05), ctl + __builtin_offsetof(struct sb_chan_ctl, nr_ok), 0, 0); /* bt %rax, nr_ok */
+		to_plain[np++] = jump(&e, OP(0x0f, 0x83), 0);                  /* jnc plain */
+		riprel(&e, OP(0x83, 0x3d), ctl + __builtin_offsetof(struct sb_chan_ctl, on), OP(0x00)); /* cmpl $0, on */
+		to_plain[np++] = jump(&e, OP(0x0f, 0x84), 0);                  /* je plain */
+		riprel(&e, OP(0x48, 0x89, 0x05), nr, 0, 0);                  /* mov %rax, nr */
+		riprel(&e, OP(0x48, 0x89, 0x3d), a + 0, 0, 0);               /* mov %rdi, a0 */
+		riprel(&e, OP(0x48, 0x89, 0x35), a + 8, 0, 0);               /* mov %rsi, a1 */
+		riprel(&e, OP(0x48, 0x89, 0x15), a + 16, 0, 0);              /* mov %rdx, a2 */
+		riprel(&e, OP(0x4c, 0x89, 0x15), a + 24, 0, 0);              /* mov %r10, a3 */
+		riprel(&e, OP(0x4c, 0x89, 0x05), a + 32, 0, 0);              /* mov %r8, a4 */
+		riprel(&e, OP(0x4c, 0x89, 0x0d), a + 40, 0, 0);              /* mov %r9, a5 */
+		riprel(&e, OP(0xc7, 0x05), st, OP(CH_REQ, 0, 0, 0));         /* movl $CH_REQ, state */
+		bytes(&e, OP(0xb9, CH_SPIN & 0xff, CH_SPIN >> 8, 0, 0));      /* mov $CH_SPIN, %ecx */
+		spin = e.p;
+		bytes(&e, OP(0xf3, 0x90));                                    /* pause */
+		riprel(&e, OP(0x44, 0x8b, 0x1d), st, 0, 0);                  /* mov state, %r11d */
+		bytes(&e, OP(0x41, 0x83, 0xfb, CH_DONE));                     /* cmp $CH_DONE, %r11d */
+		to_done = jump(&e, OP(0x0f, 0x84), 0);                         /* je done */
+		bytes(&e, OP(0x41, 0x83, 0xfb, CH_BACK));                     /* cmp $CH_BACK, %r11d */
+		to_back = jump(&e, OP(0x0f, 0x84), 0);                         /* je back */
+		bytes(&e, OP(0xff, 0xc9));                                    /* dec %ecx */
+		jump(&e, OP(0x0f, 0x85), (uint64_t)spin);                      /* jnz spin */
+		/* waited long enough: the monitor decides (monitor/channel.c) */
+		riprel(&e, OP(0x48, 0x8b, 0x0d), rcx, 0, 0);                 /* mov save_rcx, %rcx */
+		riprel(&e, OP(0x4c, 0x8b, 0x1d), r11, 0, 0);                 /* mov save_r11, %r11 */
+		bytes(&e, OP(0x48, 0xa3));                                    /* movabs %rax, DB_CHAN */
+		bytes(&e, (const uint8_t *)&dbc, 8);
+		jump(&e, OP(0xe9), mon->lstar_sysret);                         /* jmp sysretq */
+		/* done: the worker's result */
+		land(to_done, &e);
+		riprel(&e, OP(0x48, 0x8b, 0x05), ret, 0, 0);                 /* mov ret, %rax */
+		riprel(&e, OP(0xc7, 0x05), st, OP(CH_IDLE, 0, 0, 0));        /* movl $CH_IDLE, state */
+		riprel(&e, OP(0x48, 0x8b, 0x0d), rcx, 0, 0);                 /* mov save_rcx, %rcx */
+		riprel(&e, OP(0x4c, 0x8b, 0x1d), r11, 0, 0);                 /* mov save_r11, %r11 */
+		jump(&e, OP(0xe9), mon->lstar_sysret);                         /* jmp sysretq */
+		/* back: the exit path takes the call */
+		land(to_back, &e);
+		riprel(&e, OP(0xc7, 0x05), st, OP(CH_IDLE, 0, 0, 0));        /* movl $CH_IDLE, state */
+		/* plain: the plain stub, with the process's rcx and r11 */
+		for (int k = 0; k < np; k++)
+			land(to_plain[k], &e);
+		riprel(&e, OP(0x48, 0x8b, 0x0d), rcx, 0, 0);                 /* mov save_rcx, %rcx */
+		riprel(&e, OP(0x4c, 0x8b, 0x1d), r11, 0, 0);                 /* mov save_r11, %r11 */
+		jump(&e, OP(0xe9), mon->lstar);                                /* jmp plain stub */
+		/* the layout leaves room (vault.h); a stub that outgrew it is a build error of ours */
+		if ((uint64_t)e.p > sys + SYS_CSTUB + (i + 1) * SYS_CSTUB_STRIDE)
+			__builtin_trap();
+	}
 }

@@ -10,6 +10,25 @@
  * sys area at sys (GVA == HVA), and record the stub addresses in mon. */
 void cpu_build_sys(struct sb_mon *mon, uint64_t sys);
 
+/* Write every vCPU's channel stub (the exitless channel, monitor/channel.c)
+ * into the sys area; after cpu_build_sys(). */
+void cpu_build_chan(struct sb_mon *mon, uint64_t sys);
+
+static inline uint64_t cpu_chan_stub(const struct sb_mon *mon, uint32_t i)
+{
+	return mon->sys + SYS_CSTUB + (uint64_t)i * SYS_CSTUB_STRIDE;
+}
+
+static inline struct sb_chan_slot *cpu_chan_slot(const struct sb_mon *mon, uint32_t i)
+{
+	return (struct sb_chan_slot *)(mon->sys + SYS_CSLOT + (uint64_t)i * SYS_CSLOT_STRIDE);
+}
+
+static inline struct sb_chan_ctl *cpu_chan_ctl(const struct sb_mon *mon)
+{
+	return (struct sb_chan_ctl *)(mon->sys + SYS_CCTL);
+}
+
 /* Vectors whose frame carries an error code. */
 static inline int cpu_vec_has_err(int v)
 {

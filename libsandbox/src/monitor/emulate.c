@@ -104,6 +104,8 @@ long emu_call(struct sb_mon *m, long nr, const long *a)
 	case SYS_exit_group:
 		/* the kernel ends every thread, each vCPU with it */
 		tasks_remove_group(m, m->pid);
+		if (m->print_stats)
+			mon_print_stats(m);
 		for (;;)
 			sb_sys1(SYS_exit_group, a[0]);
 	case SYS_set_tid_address:

@@ -212,7 +212,9 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 	st.exe_fd = m->exe_fd;
 	st.broker_fd = m->broker_fd;
 	st.landlocked = m->landlocked;
-	st.enter_flags = m->ring0 ? SB_ENTER_RING0 : 0;
+	st.enter_flags = (m->ring0 ? SB_ENTER_RING0 : 0) |
+			 (m->chan_mode == SB_CHAN_ON ? SB_ENTER_EXITLESS : 0) |
+			 (m->chan_mode == SB_CHAN_OFF ? SB_ENTER_NO_EXITLESS : 0);
 	st.tasks_fd = m->tasks_fd;
 	st.backend = m->backend_kind;
 	memfd = sb_sys2(SYS_memfd_create, (long)"ringfence-exec", 0);

@@ -120,6 +120,9 @@ static void become_child(struct sb_mon *m, struct sb_thr *t, const struct kvm_re
 	rc = m->fork_child(t, regs, sregs);
 	if (rc)
 		child_fail(m, "KVM refused the new VM or vCPU", rc);
+	/* the parent's channel worker is not here: one of the child's own
+	 * (without it the child runs on exits only) */
+	(void)chan_start(m);
 }
 
 int mon_fork_flags_ok(uint64_t flags)

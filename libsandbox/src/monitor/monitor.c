@@ -53,12 +53,25 @@ static void return_to_user(struct sb_mon *m, struct sb_thr *t, uint64_t rip, uin
 	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 }
 
-static void handle_syscall(struct sb_mon *m, struct sb_thr *t)
+/* chan: the call came from a channel stub that stopped waiting (DB_CHAN):
+ * the worker may have made it already (monitor/channel.c) */
+static void handle_syscall(struct sb_mon *m, struct sb_thr *t, int chan)
 {
 	struct kvm_run *run = t->run;
 	struct kvm_regs *r = &run->s.regs.regs;
 	int cpl0 = run->s.regs.sregs.cs.dpl == 0;
 	long nr = (long)r->rax, rc;
+
+	if (cpl0 && !m->ring0 && !m->chan_cpl0)
+		m->chan_cpl0 = 1; /* the stubs run at CPL0: channel stubs can serve this process */
+	if (chan && chan_resolve(m, t, &rc)) {
+		t->nsyscalls++;
+		goto out;
+	}
+	/* a call a parked worker could serve: wake it for the next ones */
+	if (m->chan_workers && nr >= 0 && nr < CH_NR_MAX &&
+	    (cpu_chan_ctl(m)->nr_ok[nr / 64] & (1ull << (nr % 64))))
+		chan_kick(m);
 
 	/* rt_sigreturn only restores the process's own state from its own
 	 * memory (checked): no policy can refuse it, as none can refuse exit */
@@ -68,7 +81,13 @@ static void handle_syscall(struct sb_mon *m, struct sb_thr *t)
 		return;
 	}
 	rc = mon_syscall(m, r);
-	if (rc == -EINTR) {
+	if (rc == -SB_ERESTARTNOINTR) {
+		/* a signal came before the forwarded call started: deliver it,
+		 * then the `syscall` instruction runs again, as if the signal had
+		 * come just before it (natively the same: no EINTR) */
+		rc = nr;
+		r->rcx -= 2;
+	} else if (rc == -EINTR) {
 		const long a[6] = { (long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9 };
 
 		sig_after_eintr(m, nr, a);
@@ -79,6 +98,7 @@ static void handle_syscall(struct sb_mon *m, struct sb_thr *t)
 		rc = nr;
 		r->rcx -= 2;
 	}
+out:
 	r->rax = (uint64_t)rc;
 	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 	if (m->ring0) {
@@ -210,7 +230,14 @@ static void handle_mmio(struct sb_mon *m, struct sb_thr *t)
 	uint64_t gpa = run->mmio.phys_addr;
 
 	if (run->mmio.is_write && gpa == DB_GPA + DB_USER_OFF + DB_SYS) {
-		handle_syscall(m, t);
+		handle_syscall(m, t, 0);
+		return;
+	}
+	if (run->mmio.is_write && gpa == DB_GPA + DB_SUPER_OFF + DB_CHAN && !m->ring0) {
+		/* only a channel stub can store there (supervisor page) */
+		if (run->s.regs.sregs.cs.dpl != 0)
+			mon_crash(m, SIGSEGV, "user-mode store to the channel doorbell", gpa, -1, 0);
+		handle_syscall(m, t, 1);
 		return;
 	}
 	if (run->mmio.is_write && gpa >= DB_GPA + DB_SUPER_OFF + DB_VEC &&
@@ -240,6 +267,8 @@ void mon_main(struct sb_mon *m)
 
 		if (__atomic_load_n(&t->pending, __ATOMIC_RELAXED))
 			sig_deliver_pending(m);
+		if (!t->chan_lstar && m->chan_cpl0)
+			chan_vcpu_switch(m, t);
 		rc = m->run_vcpu(t);
 		t->nexits++;
 		if (rc == -EINTR || rc == -EAGAIN)

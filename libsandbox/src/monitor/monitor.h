@@ -58,6 +58,24 @@ void fpu_init_area(uint8_t *area);
 int sig_set_host(struct sb_mon *m, int sig, const struct sb_ksigaction *guest);
 void sb_mon_sigstub(int sig, void *info, void *uc); /* host handler, runs on the vault altstack */
 extern char sb_mon_restorer[];                    /* api/enter_x86_64.S */
+/* a forwarded call a guest signal can stop before it starts (enter_x86_64.S) */
+long sb_sys_intr(long nr, const long *a, const volatile uint8_t *flag);
+extern char sb_intr_begin[], sb_intr_sys[], sb_intr_out[];
+#define SB_ERESTARTNOINTR 513 /* sb_sys_intr: a signal came first; make the call again after it */
+
+/* channel.c: the exitless channel (worker threads serving request slots) */
+#define SB_CHAN_BACK 4095 /* mon_chan_call: not for a worker; the exit path decides */
+int chan_call_ok(long nr);
+int chan_fd_call(long nr);
+int chan_start(struct sb_mon *m);
+void chan_worker_main(struct sb_thr *w);
+void chan_kick(struct sb_mon *m);
+int chan_resolve(struct sb_mon *m, struct sb_thr *t, long *rc);
+void chan_kill(struct sb_mon *m);
+void chan_vcpu_switch(struct sb_mon *m, struct sb_thr *t);
+void mon_print_stats(const struct sb_mon *m);
+/* syscall.c: a call as a worker may make it, or -SB_CHAN_BACK */
+long mon_chan_call(struct sb_mon *m, long nr, long *a);
 
 /* fault.c: report and die; mon_backtrace writes the guest's stack to fd
  * (human lines, or JSON strings separated by commas) from a child process */
@@ -86,6 +104,9 @@ int mon_is_vcpufd(const struct sb_mon *m, long fd);
 /* the lowest monitor fd (own or vCPU) >= lo, or ~0 */
 uint64_t mon_next_monfd(const struct sb_mon *m, uint64_t lo);
 void sb_mon_thread_start(struct sb_thr *t);            /* a new thread's first C code */
+/* a worker thread of the exitless channel (channel.c): start one; its end */
+long mon_spawn_worker(struct sb_mon *m);
+__attribute__((noreturn)) void mon_worker_exit(struct sb_mon *m, struct sb_thr *w);
 long sb_clone_thread(unsigned long flags, uint64_t stack, uint64_t ptid, uint64_t ctid, struct sb_thr *t); /* api/enter_x86_64.S */
 
 #endif

@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/ucontext.h>
 #include <sys/syscall.h>
 #include "gmem.h"
 #include "log.h"
@@ -62,7 +63,6 @@ void sb_mon_sigstub(int sig, void *info, void *uc)
 	struct sb_thr *t = sb_thr_self();
 	const siginfo_t *si = info;
 
-	(void)uc;
 	if (t->magic != SB_THR_MAGIC || sig < 1 || sig > SB_NSIG)
 		return;
 	/* a fault raised by the monitor's own code: let it kill the process */
@@ -79,6 +79,16 @@ void sb_mon_sigstub(int sig, void *info, void *uc)
 	__atomic_or_fetch(&t->pending, KSIG_BIT(sig), __ATOMIC_RELAXED);
 	if (t->run)
 		t->run->immediate_exit = 1;
+	/* the thread was about to make a forwarded call (sb_sys_intr) that
+	 * might block: it must not start, or it would wait for a signal the
+	 * kernel has already handed over. The saved rip is the monitor's own
+	 * code (the interrupted thread is this one, in the monitor). */
+	if (uc) {
+		uint64_t *rip = (uint64_t *)&((ucontext_t *)uc)->uc_mcontext.gregs[16 /* REG_RIP */];
+
+		if (*rip >= (uint64_t)sb_intr_begin && *rip <= (uint64_t)sb_intr_sys)
+			*rip = (uint64_t)sb_intr_out;
+	}
 }
 
 /* The lowest pending signal the thread does not block, or 0. */
@@ -345,7 +355,11 @@ static long do_sigsuspend(struct sb_mon *m, const long *a)
 	if (rc)
 		return rc;
 	set &= ~(KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));
-	return sb_sys2(SYS_rt_sigsuspend, &set, SIGSET_SIZE);
+	{
+		const long b[6] = { (long)&set, SIGSET_SIZE };
+
+		return sb_sys_intr(SYS_rt_sigsuspend, b, &sb_thr_self()->run->immediate_exit);
+	}
 }
 
 long emu_sig(struct sb_mon *m, long nr, const long *a)

@@ -388,6 +388,56 @@ static long deny(struct sb_mon *m, long nr, const long *a, long err, const char 
 	return err;
 }
 
+/* A call as a worker of the exitless channel makes it (channel.c): the
+ * decision of mon_syscall() for the same call, where it is "allow and
+ * forward as it is"; anything else -SB_CHAN_BACK, and the exit path
+ * decides it (with its audit record, signal or death). a[] is the
+ * worker's own copy. */
+long mon_chan_call(struct sb_mon *m, long nr, long *a)
+{
+	const struct sb_sysent *se;
+	uint64_t ua[6];
+	uint32_t origin;
+	struct stat st;
+
+	/* defends against a request for a call the channel does not take
+	 * (the stubs' bitmap is the monitor's, but the worker checks anew) */
+	if (nr < 0 || nr >= SB_NR_SYSCALLS || !chan_call_ok(nr))
+		return -SB_CHAN_BACK;
+	se = &sb_sysent_table[nr];
+	if (!(se->flags & SE_KNOWN) || (se->flags & (SE_EMULATE | SE_DENY)))
+		return -SB_CHAN_BACK;
+	for (int i = 0; i < 6; i++)
+		ua[i] = (uint64_t)a[i];
+	if (policy_decide(m->policy, nr, ua, &origin) != SB_ACT_ALLOW)
+		return -SB_CHAN_BACK;
+	/* the integrity layer, on the worker's copy (a refusal is audited by
+	 * the exit path) */
+	if (check_args(m, se, a))
+		return -SB_CHAN_BACK;
+	/* defends against a worker blocked for long on the process's behalf
+	 * (a pipe, a socket, a terminal): only files, directories and the
+	 * memory devices (/dev/null, /dev/zero, /dev/urandom, ...) */
+	if (chan_fd_call(nr)) {
+		if (sb_sys2(SYS_fstat, a[0], &st) < 0)
+			return -SB_CHAN_BACK;
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
+		    !(S_ISCHR(st.st_mode) && ((st.st_rdev >> 8) & 0xfff) == 1 /* MEM_MAJOR */))
+			return -SB_CHAN_BACK;
+	}
+	sb_thr_self()->nsyscalls++;
+	return sb_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* calls after which a worker's credentials would differ from the guest
+ * threads' (the kernel keeps them per thread) */
+static int changes_creds(long nr)
+{
+	return nr == SYS_setuid || nr == SYS_setgid || nr == SYS_setreuid || nr == SYS_setregid ||
+	       nr == SYS_setresuid || nr == SYS_setresgid || nr == SYS_setfsuid || nr == SYS_setfsgid ||
+	       nr == SYS_setgroups || nr == SYS_capset || nr == SYS_unshare || nr == SYS_setns;
+}
+
 long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 {
 	long nr = (long)r->rax;
@@ -438,6 +488,9 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 	rc = check_args(m, se, a);
 	if (rc)
 		return deny(m, nr, a, rc, rc == -EBADF ? "integrity: monitor fd" : "integrity: vault address");
+	/* the channel's workers would keep the old credentials or namespaces */
+	if (changes_creds(nr) && m->chan_workers && !m->chan_dead)
+		chan_kill(m);
 
 	if (se->flags & SE_EMULATE)
 		return emu_call(m, nr, a);
@@ -504,7 +557,9 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 		break;
 	}
 
-	rc = sb_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	/* a guest signal that arrives from here on stops the call before it
+	 * starts (-ERESTARTNOINTR) or interrupts it (EINTR) */
+	rc = sb_sys_intr(nr, a, &sb_thr_self()->run->immediate_exit);
 	/* Landlock refuses in the kernel, unseen by the policy: say so in the
 	 * audit log when a call naming a path is refused while paths are
 	 * unveiled (file permissions give EACCES too: the rule says both) */

@@ -44,6 +44,7 @@
 #include "lock.h"
 #include "monitor.h"
 #include "tasks.h"
+#include "../guest/cpu_x86_64.h"
 
 /* what every thread of the process shares with its creator; the monitor
  * has one fd table, one filesystem context and one signal table */
@@ -123,6 +124,10 @@ void sb_mon_thread_start(struct sb_thr *t)
 
 	sb_sys2(SYS_sigaltstack, (long)&ss, 0);
 	t->tid = (int)sb_sys0(SYS_gettid);
+	/* a worker of the exitless channel: all signals stay blocked (they
+	 * are the guest threads'); no vCPU */
+	if (t->worker)
+		chan_worker_main(t);
 	/* CLONE_CHILD_SETTID, in the child before its first instruction (the
 	 * host's own CLONE_CHILD_SETTID names host_tid); checked at the call */
 	if (t->set_child_tid)
@@ -151,6 +156,8 @@ static struct sb_thr *take_slot(struct sb_mon *m)
 			t->magic = SB_THR_MAGIC;
 		}
 		t->in_use = 1;
+		t->worker = 0;
+		t->chan_lstar = 0;
 		t->host_tid = -1; /* until the kernel writes the new thread's tid */
 		m->nthreads++;
 		return t;
@@ -301,6 +308,51 @@ long mon_clone3(struct sb_mon *m, const long *a)
 	return mon_fork(m, SYS_clone, c);
 }
 
+/* ---- workers of the exitless channel (channel.c) */
+
+long mon_spawn_worker(struct sb_mon *m)
+{
+	uint64_t all = ~0ull, old;
+	struct sb_thr *t;
+	long rc;
+
+	mon_lock(m);
+	t = take_slot(m);
+	if (t) {
+		m->nthreads--; /* guest threads only */
+		t->worker = 1;
+	}
+	mon_unlock(m);
+	if (!t)
+		return -EAGAIN;
+	t->pending = 0;
+	t->sigmask = all;
+	t->nexits = t->nsyscalls = 0;
+	sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, 8);
+	rc = sb_clone_thread(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+				     CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID,
+			     sb_thr_region(m, t->idx) + THR_STACK + THR_STACK_SIZE, 0, (uint64_t)&t->host_tid, t);
+	sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8);
+	if (rc < 0) {
+		mon_lock(m);
+		t->in_use = 0;
+		t->worker = 0;
+		t->host_tid = 0;
+		mon_unlock(m);
+	}
+	return rc;
+}
+
+void mon_worker_exit(struct sb_mon *m, struct sb_thr *w)
+{
+	mon_lock(m);
+	w->in_use = 0;
+	w->worker = 0;
+	mon_unlock(m);
+	for (;;)
+		sb_sys1(SYS_exit, 0);
+}
+
 /* ---- thread exit */
 
 long mon_set_tid_address(struct sb_mon *m, uint64_t addr)
@@ -353,9 +405,18 @@ void mon_threads_after_fork(struct sb_mon *m, struct sb_thr *self)
 			sb_sys1(SYS_close, t->vcpu_fd);
 		t->vcpu_fd = -1;
 		t->in_use = 0;
+		t->worker = 0;
 		t->host_tid = 0;
 		t->pending = 0;
 	}
+	m->chan_workers = 0; /* the parent's are not here; the child starts its own */
+	for (uint32_t i = 0; i < m->thr_hi && i < SB_MAX_THREADS; i++) {
+		struct sb_chan_slot *s = cpu_chan_slot(m, i);
+
+		s->state = CH_IDLE;
+		s->waiting = 0;
+	}
+	self->chan_lstar = 0; /* a new vCPU, on the plain stub */
 	m->nvcpufd = 0;
 	if (self->vcpu_fd >= 0)
 		m->vcpufd[m->nvcpufd++] = self->vcpu_fd;

@@ -46,8 +46,8 @@
 
 #define VLT_MON 0x000000ull
 #define VLT_SYS 0x080000ull
-#define VLT_SYS_SIZE 0x020000ull
-#define VLT_DOORBELL 0x0a0000ull
+#define VLT_SYS_SIZE 0x050000ull
+#define VLT_DOORBELL 0x0d0000ull
 #define VLT_MAPSBUF 0x100000ull
 #define VLT_MAPSBUF_SIZE 0x030000ull
 #define VLT_TASKS 0x140000ull /* the task table (tasks.h): a shared memfd mapping */
@@ -89,6 +89,16 @@
 #define SYS_IST 0x10000  /* IST1 stack of vCPU i: [SYS_IST + 256 i, SYS_IST + 256 (i + 1)), 16 pages */
 #define SYS_IST_STRIDE 256
 #define SYS_IST_PAGES 16
+/* the exitless channel (monitor/channel.c): one LSTAR stub per vCPU
+ * (supervisor, read-only, executable), one request slot per vCPU and the
+ * control page (supervisor, writable, not executable) */
+#define SYS_CSTUB 0x20000 /* channel stub of vCPU i at SYS_CSTUB + SYS_CSTUB_STRIDE * i: 32 pages */
+#define SYS_CSTUB_STRIDE 512
+#define SYS_CSTUB_PAGES 32
+#define SYS_CSLOT 0x40000 /* request slot of vCPU i at SYS_CSLOT + SYS_CSLOT_STRIDE * i: 8 pages */
+#define SYS_CSLOT_STRIDE 128
+#define SYS_CSLOT_PAGES 8
+#define SYS_CCTL 0x48000  /* struct sb_chan_ctl: 1 page */
 
 /* Doorbells: stores to this guest-physical page exit to the monitor. No
  * memory window is ever placed there: windows get GPAs from GPA_BASE up. */
@@ -96,6 +106,7 @@
 #define GPA_BASE 0x100000000ull
 #define DB_SYS 0x000 /* in the user doorbell page: the LSTAR stub */
 #define DB_VEC 0x000 /* in the supervisor doorbell page: + 8 * vector */
+#define DB_CHAN 0x800 /* in the supervisor doorbell page: a channel stub that stopped waiting */
 /* GVAs: page 0 of VLT_DOORBELL is the user page, page 1 the supervisor page */
 #define DB_USER_OFF 0x0000
 #define DB_SUPER_OFF 0x1000
@@ -134,6 +145,25 @@ struct sb_ptpool {
 	uint64_t gpa;              /* guest-physical address of base */
 	uint64_t free_head;        /* singly linked free list (first word of a free page) */
 	uint64_t cr3;
+};
+
+/* A request slot of the exitless channel (monitor/channel.c), in the sys
+ * window: written by its vCPU's channel stub at CPL0 and by a worker
+ * thread of the monitor; the process (CPL3) cannot reach it. */
+enum { CH_IDLE, CH_REQ, CH_BUSY, CH_DONE, CH_BACK };
+struct sb_chan_slot {
+	uint32_t state;   /* CH_*: the stub publishes CH_REQ, a worker claims it (CH_BUSY) */
+	uint32_t waiting; /* the vCPU's thread waits for the worker (futex on state) */
+	uint64_t nr, a[6];
+	uint64_t ret;
+	uint64_t save_rcx, save_r11; /* the stub's: the process's return rip and flags */
+};
+
+#define CH_NR_MAX 512 /* call numbers the bitmap covers */
+struct sb_chan_ctl {
+	uint32_t on;      /* a worker is awake: stubs may spin on their slot */
+	uint32_t pad;
+	uint64_t nr_ok[CH_NR_MAX / 64]; /* calls stubs hand to the channel */
 };
 
 struct sb_backend;
@@ -237,6 +267,16 @@ struct sb_mon {
 	 * everything in the sys window and the page-table pool (mapped
 	 * read-only for it) is writable by the process */
 	uint32_t ring0;
+
+	/* the exitless channel (monitor/channel.c) */
+	uint32_t chan_mode;         /* SB_CHAN_OFF, SB_CHAN_AUTO (on with two CPUs or more), SB_CHAN_ON */
+	uint32_t chan_cpl0;         /* a system call entered the LSTAR stub at CPL0: stubs can use it */
+	uint32_t chan_dead;         /* off for good (credentials changed): workers leave */
+	uint32_t ncpus;             /* CPUs the process may run on, at entry */
+	uint32_t chan_workers;      /* worker threads alive */
+	uint64_t chan_served, chan_back, chan_waited; /* statistics */
+	uint32_t print_stats;       /* RINGFENCE_STATS=1: a line of counts on stderr at exit_group */
+	int (*set_lstar)(struct sb_thr *t, uint64_t lstar); /* NULL: the backend cannot switch stubs */
 };
 
 _Static_assert(sizeof(struct sb_mon) <= VLT_SYS, "struct sb_mon must fit below the sys area");
@@ -267,6 +307,8 @@ struct sb_thr {
 	int ss_flags;
 	uint64_t fault_err, fault_trapno, fault_cr2; /* for the next frame's sigcontext */
 	uint64_t cur_rip;           /* guest rip of the call being handled, for reports */
+	uint32_t worker;            /* a worker thread of the exitless channel, not a guest thread */
+	uint32_t chan_lstar;        /* this vCPU's LSTAR is its channel stub */
 	/* statistics */
 	uint64_t nexits, nsyscalls;
 	/* siginfo of each pending signal, as the host kernel gave it to the
@@ -277,7 +319,13 @@ struct sb_thr {
 
 _Static_assert(GDT_LIMIT < SYS_GDT_PAGES * 4096 && SYS_TSS_STRIDE * SB_MAX_THREADS <= SYS_TSS_PAGES * 4096 &&
 		       SYS_IST_STRIDE * SB_MAX_THREADS <= SYS_IST_PAGES * 4096 &&
-		       SYS_IST + SYS_IST_PAGES * 4096 <= VLT_SYS_SIZE && VLT_SYS + VLT_SYS_SIZE <= VLT_DOORBELL,
+		       SYS_IST + SYS_IST_PAGES * 4096 <= SYS_CSTUB &&
+		       SYS_CSTUB_STRIDE * SB_MAX_THREADS <= SYS_CSTUB_PAGES * 4096 &&
+		       SYS_CSTUB + SYS_CSTUB_PAGES * 4096 <= SYS_CSLOT &&
+		       SYS_CSLOT_STRIDE * SB_MAX_THREADS <= SYS_CSLOT_PAGES * 4096 &&
+		       SYS_CSLOT + SYS_CSLOT_PAGES * 4096 <= SYS_CCTL && SYS_CCTL + 4096 <= VLT_SYS_SIZE &&
+		       sizeof(struct sb_chan_slot) <= SYS_CSLOT_STRIDE && VLT_SYS + VLT_SYS_SIZE <= VLT_DOORBELL &&
+		       VLT_DOORBELL + 0x2000 <= VLT_MAPSBUF,
 	       "the sys area holds every vCPU's GDT entry, TSS and IST stack");
 _Static_assert(sizeof(struct sb_thr) <= THR_ALTSTACK, "struct sb_thr must fit below the thread's altstack");
 _Static_assert((VLT_THREADS & (SB_CHUNK - 1)) == 0 && (THR_SIZE & (SB_CHUNK - 1)) == 0,
@@ -288,6 +336,10 @@ _Static_assert(THR_STACK + THR_STACK_SIZE <= SB_CHUNK, "a thread's stacks are in
 
 #define SB_BACKEND_KVM 1
 #define SB_BACKEND_KMOD 2
+
+#define SB_CHAN_OFF 0
+#define SB_CHAN_AUTO 1
+#define SB_CHAN_ON 2
 
 #define SB_MON_MAGIC 0x52494e4746454e43ull /* "RINGFENC" */
 

@@ -69,6 +69,13 @@ int policy_may_allow(const struct cp_policy *p, long nr)
 	return 0;
 }
 
+int policy_plain_allow(const struct cp_policy *p, long nr)
+{
+	if (nr < 0 || nr >= SB_NR_SYSCALLS)
+		return 0;
+	return p->base[nr] == SB_ACT_ALLOW && p->count[nr] == 0;
+}
+
 int policy_socket_ok(const struct cp_policy *p, long domain, long type)
 {
 	uint32_t n = p->nsock > CP_MAX_SOCK ? CP_MAX_SOCK : p->nsock;

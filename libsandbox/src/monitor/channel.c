@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/* libsandbox/src/monitor/channel.c: the exitless channel: system calls served without a VM exit.
+ *
+ * A VM exit costs more than the call it carries (tens of microseconds on a
+ * PVM host, docs/benchmarks.md). So a call that needs nothing of the
+ * calling thread can be handed to a worker: a host thread of the monitor,
+ * outside the VM, that makes the call while the vCPU waits inside the VM.
+ *
+ * Each vCPU has a request slot and a channel stub in the sys window
+ * (guest/cpu_x86_64.c, vault.h). Once a system call has entered the plain
+ * LSTAR stub at CPL0 (VT-x, AMD-V; a PVM host runs the stub at CPL3, where
+ * the slots are out of reach, and keeps the plain stub), the vCPU's LSTAR
+ * becomes its channel stub. For a call in the control page's bitmap, with
+ * a worker awake, the stub writes the number and arguments into the slot,
+ * sets CH_REQ and spins (bounded: CH_SPIN pauses). A worker claims the
+ * slot (CH_REQ -> CH_BUSY), serves it and publishes the result (CH_DONE);
+ * the stub returns it with sysretq. No exit.
+ *
+ * The worker decides nothing the exit path would decide differently: it
+ * copies the request into its own stack first (the slot is read once),
+ * then runs mon_chan_call() (syscall.c): the same table, the same policy
+ * decision, the same integrity checks. Anything but a plain "allow and
+ * forward" of a call that cannot block for long (a denial, an audit
+ * record, an emulated call, an fd that may block) is handed back (CH_BACK),
+ * and the stub takes the exit path, which decides it with full detail.
+ *
+ * The split (which calls may go to a worker) is the bitmap below: calls
+ * whose effect does not depend on which thread makes them and that return
+ * promptly. Everything bound to the calling thread (signal mask, tid,
+ * exit, clone, execve, sigreturn, prctl, sched_*, credentials), every
+ * memory call (the mirror), every path call (path rules and the audit's
+ * backtrace) and every call that may block take the exit path.
+ *
+ * Fairness: the stub spins at most CH_SPIN pauses, then stores to the
+ * DB_CHAN doorbell; the vCPU's thread then takes the call back (CH_REQ ->
+ * CH_IDLE) and serves it itself, or waits for the worker that has it. A
+ * worker with nothing to do for CH_IDLE_ROUNDS scans parks on a futex and
+ * clears ctl->on, so stubs go straight to the exit path; the next call
+ * that exits wakes it. One worker serves every slot of the process. With
+ * more guest threads than CPUs (mode auto), the worker stays parked: the
+ * process runs on exits only, and nothing spins.
+ *
+ * Credentials are per thread in the kernel: after a set*id call (made on
+ * the exit path by each guest thread), a worker would still have the old
+ * ones. So such a call turns the channel off for good (chan_dead).
+ *
+ * Freestanding: runs in the monitor's exit path and in worker threads.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include "log.h"
+#include "monitor.h"
+#include "../policy/compiled.h"
+#include "../guest/cpu_x86_64.h"
+
+#define CH_IDLE_ROUNDS 4000 /* empty scans before a worker parks (~tens of microseconds) */
+
+/* Calls a worker may make. Each takes only integers and buffers, has no
+ * effect tied to the calling thread, and is quick, or is quick on the fds
+ * mon_chan_call() accepts (regular files, directories, /dev/null & co). */
+static const uint16_t chan_calls[] = {
+	SYS_read, SYS_write, SYS_pread64, SYS_pwrite64, SYS_readv, SYS_writev, SYS_lseek, SYS_fstat,
+	SYS_fsync, SYS_fdatasync, SYS_getpid, SYS_getppid, SYS_getuid, SYS_geteuid, SYS_getgid,
+	SYS_getegid, SYS_getpgrp, SYS_uname, SYS_getcwd, SYS_getrandom,
+};
+
+int chan_call_ok(long nr)
+{
+	for (unsigned i = 0; i < sizeof chan_calls / sizeof chan_calls[0]; i++)
+		if (nr == chan_calls[i])
+			return 1;
+	return 0;
+}
+
+/* calls whose first argument is an fd that must be of a quick kind */
+int chan_fd_call(long nr)
+{
+	return nr == SYS_read || nr == SYS_write || nr == SYS_pread64 || nr == SYS_pwrite64 || nr == SYS_readv ||
+	       nr == SYS_writev || nr == SYS_fsync || nr == SYS_fdatasync;
+}
+
+static void wake(uint32_t *w)
+{
+	sb_sys6(SYS_futex, (long)w, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
+}
+
+/* Serve one claimed slot. */
+static void serve(struct sb_mon *m, struct sb_chan_slot *s)
+{
+	long nr, a[6], rc;
+
+	/* one read of the request: what is checked is what is made */
+	nr = (long)__atomic_load_n(&s->nr, __ATOMIC_RELAXED);
+	for (int i = 0; i < 6; i++)
+		a[i] = (long)__atomic_load_n(&s->a[i], __ATOMIC_RELAXED);
+	rc = mon_chan_call(m, nr, a);
+	if (rc == -SB_CHAN_BACK) {
+		__atomic_store_n(&s->state, CH_BACK, __ATOMIC_RELEASE);
+		__atomic_add_fetch(&m->chan_back, 1, __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&s->ret, (uint64_t)rc, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->state, CH_DONE, __ATOMIC_RELEASE);
+		__atomic_add_fetch(&m->chan_served, 1, __ATOMIC_RELAXED);
+	}
+	if (__atomic_load_n(&s->waiting, __ATOMIC_ACQUIRE))
+		wake(&s->state);
+}
+
+/* One pass over the slots of guest threads; the number served. */
+static int scan(struct sb_mon *m)
+{
+	int n = 0;
+
+	for (uint32_t i = 0; i < m->thr_hi && i < SB_MAX_THREADS; i++) {
+		struct sb_chan_slot *s = cpu_chan_slot(m, i);
+		uint32_t want = CH_REQ;
+
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != CH_REQ)
+			continue;
+		if (!__atomic_compare_exchange_n(&s->state, &want, CH_BUSY, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			continue;
+		serve(m, s);
+		n++;
+	}
+	return n;
+}
+
+/* may a worker run now? (mode auto: not with more guest threads than CPUs) */
+static int chan_wanted(const struct sb_mon *m)
+{
+	if (m->chan_dead || m->chan_mode == SB_CHAN_OFF)
+		return 0;
+	return m->chan_mode == SB_CHAN_ON || __atomic_load_n(&m->nthreads, __ATOMIC_RELAXED) + 1 <= m->ncpus;
+}
+
+void chan_worker_main(struct sb_thr *w)
+{
+	struct sb_mon *m = w->mon;
+	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
+	uint32_t idle = 0;
+
+	for (;;) {
+		if (m->chan_dead)
+			break;
+		if (scan(m)) {
+			idle = 0;
+			continue;
+		}
+		if (++idle < CH_IDLE_ROUNDS && chan_wanted(m)) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		/* park: stubs stop spinning first; a request published before
+		 * they saw it is served by the scan that follows, or taken back
+		 * by its vCPU's thread (DB_CHAN) */
+		__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
+		if (scan(m)) {
+			if (chan_wanted(m))
+				__atomic_store_n(&ctl->on, 1, __ATOMIC_SEQ_CST);
+			idle = 0;
+			continue;
+		}
+		sb_sys6(SYS_futex, (long)&ctl->on, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0);
+		idle = 0;
+	}
+	__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&m->chan_workers, 1, __ATOMIC_SEQ_CST);
+	mon_worker_exit(m, w);
+}
+
+/* A call that could have gone to the channel took an exit: wake the
+ * worker if it is parked (and wanted). */
+void chan_kick(struct sb_mon *m)
+{
+	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
+
+	if (__atomic_load_n(&ctl->on, __ATOMIC_RELAXED) || !m->chan_workers || !chan_wanted(m))
+		return;
+	__atomic_store_n(&ctl->on, 1, __ATOMIC_SEQ_CST);
+	wake(&ctl->on);
+}
+
+/* The vCPU stored to DB_CHAN: its stub waited CH_SPIN pauses. 1 if the
+ * call is done (result in *rc), 0 if this thread must make it itself. */
+int chan_resolve(struct sb_mon *m, struct sb_thr *t, long *rc)
+{
+	struct sb_chan_slot *s = cpu_chan_slot(m, t->idx);
+	uint32_t st = CH_REQ;
+
+	/* not claimed yet: taken back, the exit path serves it */
+	if (__atomic_compare_exchange_n(&s->state, &st, CH_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return 0;
+	/* claimed: the worker is making the call (a quick one); wait for it */
+	while (st == CH_BUSY) {
+		__atomic_add_fetch(&m->chan_waited, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->waiting, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) == CH_BUSY)
+			sb_sys6(SYS_futex, (long)&s->state, FUTEX_WAIT_PRIVATE, CH_BUSY, 0, 0, 0);
+		__atomic_store_n(&s->waiting, 0, __ATOMIC_RELAXED);
+		st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+	}
+	__atomic_store_n(&s->state, CH_IDLE, __ATOMIC_RELEASE);
+	if (st == CH_DONE) {
+		*rc = (long)s->ret;
+		return 1;
+	}
+	return 0; /* CH_BACK (or idle): the exit path */
+}
+
+/* After a credential change: workers would keep the old credentials. */
+void chan_kill(struct sb_mon *m)
+{
+	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
+
+	m->chan_dead = 1;
+	for (unsigned i = 0; i < CH_NR_MAX / 64; i++)
+		__atomic_store_n(&ctl->nr_ok[i], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ctl->on, 1, __ATOMIC_SEQ_CST); /* a parked worker wakes, sees chan_dead, leaves */
+	wake(&ctl->on);
+	__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
+}
+
+/* Start the process's worker (at entry, in a fork child): the bitmap of
+ * calls the policy lets through as they are. 0, or a negative errno (the
+ * process then runs on exits only). */
+int chan_start(struct sb_mon *m)
+{
+	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
+	long rc;
+
+	ctl->on = 0;
+	if (m->chan_mode == SB_CHAN_OFF || m->chan_dead || m->ring0 || !m->set_lstar ||
+	    (m->chan_mode == SB_CHAN_AUTO && m->ncpus < 2))
+		return 0;
+	for (unsigned i = 0; i < sizeof chan_calls / sizeof chan_calls[0]; i++) {
+		uint16_t nr = chan_calls[i];
+
+		/* a call the policy logs, denies or looks at the arguments of
+		 * exits at once (the worker would hand it back anyway) */
+		if (nr < CH_NR_MAX && policy_plain_allow(m->policy, nr))
+			ctl->nr_ok[nr / 64] |= 1ull << (nr % 64);
+	}
+	m->chan_workers = 1;
+	rc = mon_spawn_worker(m);
+	if (rc < 0) {
+		m->chan_workers = 0;
+		for (unsigned i = 0; i < CH_NR_MAX / 64; i++)
+			ctl->nr_ok[i] = 0;
+		return (int)rc;
+	}
+	return 0;
+}
+
+/* At an exit of thread t: switch its vCPU to its channel stub once stubs
+ * are known to run at CPL0. */
+void chan_vcpu_switch(struct sb_mon *m, struct sb_thr *t)
+{
+	if (t->chan_lstar || !m->chan_cpl0 || !m->chan_workers || m->chan_dead)
+		return;
+	if (m->set_lstar(t, cpu_chan_stub(m, t->idx)) == 0)
+		t->chan_lstar = 1;
+	else
+		m->chan_dead = 1; /* the backend refused: exits only, for every thread */
+}
+
+/* RINGFENCE_STATS=1: one line on stderr at exit_group, for tests and
+ * benchmarks (how many calls took an exit, how many a worker served) */
+void mon_print_stats(const struct sb_mon *m)
+{
+	char line[256];
+	struct sb_buf b = { line, 0, sizeof line };
+	uint64_t exits = 0, calls = 0;
+
+	for (uint32_t i = 0; i < m->thr_hi && i < SB_MAX_THREADS; i++) {
+		const struct sb_thr *t = sb_thr_at(m, i);
+
+		if (t->magic != SB_THR_MAGIC)
+			continue;
+		exits += t->nexits;
+		calls += t->nsyscalls;
+	}
+	buf_str(&b, "ringfence: stats: pid ");
+	buf_dec(&b, m->pid);
+	buf_str(&b, " exits ");
+	buf_dec(&b, (long)exits);
+	buf_str(&b, " syscalls ");
+	buf_dec(&b, (long)calls);
+	buf_str(&b, " exitless ");
+	buf_dec(&b, (long)m->chan_served);
+	buf_str(&b, " handed-back ");
+	buf_dec(&b, (long)m->chan_back);
+	buf_str(&b, " waited ");
+	buf_dec(&b, (long)m->chan_waited);
+	buf_str(&b, "\n");
+	buf_flush(&b, 2);
+}
