@@ -77,7 +77,8 @@ kvm_tests() {
 	cp "$here/tests/kvm-suite.sh" "$here/build/examples/policy_file_demo" "$here/examples/policies/readonly.rf" "$payload/" || return 1
 	# the same KVM tests built with ASan+UBSan, run in the same boot
 	mkdir -p "$payload/asan" && cp "$here"/build-asan/tests/{t_smoke,test_kvm,test_escape,test_thread_escape,test_signals,test_process,test_ring0,test_ring0_escape,test_exitless} "$here/build-asan/cli/ringfence" "$payload/asan/" || return 1
-	BOCHS_ROOT=$root "$here/scripts/kvm-run.sh" "$payload" -- sh ./kvm-suite.sh
+	# one boot runs it all, twice (normal and ASan+UBSan) plus the exitless reruns: ~12-14 min
+	BOCHS_TIMEOUT=${BOCHS_TIMEOUT:-1500} BOCHS_ROOT=$root "$here/scripts/kvm-run.sh" "$payload" -- sh ./kvm-suite.sh
 }
 suite "KVM tests (integration, hostile, example; and under ASan+UBSan)" kvm_tests
 
