@@ -239,6 +239,46 @@ static long prctl_check(const struct sb_mon *m, const long *a)
 	}
 }
 
+/* futex: the arguments that are pointers for this op. Unused ones are
+ * not looked at: glibc's FUTEX_WAKE passes four arguments and leaves
+ * whatever the caller had in r8 and r9 (refusing a wake-up because of
+ * such garbage would lose it, and hang the waiter). */
+static long futex_check(const struct sb_mon *m, const long *a)
+{
+	int timeout = 0, uaddr2 = 0;
+
+	switch (a[1] & ~0x180l) { /* FUTEX_CMD_MASK: the op without PRIVATE and CLOCK_REALTIME */
+	case 0:  /* FUTEX_WAIT */
+	case 9:  /* FUTEX_WAIT_BITSET */
+	case 6:  /* FUTEX_LOCK_PI */
+	case 13: /* FUTEX_LOCK_PI2 */
+		timeout = 1;
+		break;
+	case 11: /* FUTEX_WAIT_REQUEUE_PI */
+		timeout = uaddr2 = 1;
+		break;
+	case 3:  /* FUTEX_REQUEUE */
+	case 4:  /* FUTEX_CMP_REQUEUE */
+	case 5:  /* FUTEX_WAKE_OP */
+	case 12: /* FUTEX_CMP_REQUEUE_PI */
+		uaddr2 = 1;
+		break;
+	case 1:  /* FUTEX_WAKE */
+	case 10: /* FUTEX_WAKE_BITSET */
+	case 7:  /* FUTEX_UNLOCK_PI */
+	case 8:  /* FUTEX_TRYLOCK_PI */
+		break;
+	default: /* an op the monitor does not know: both, as pointers */
+		timeout = uaddr2 = 1;
+		break;
+	}
+	if (timeout && a[3] && !ptr_ok(m, (uint64_t)a[3]))
+		return -EFAULT;
+	if (uaddr2 && !ptr_ok(m, (uint64_t)a[4]))
+		return -EFAULT;
+	return 0;
+}
+
 /* setsockopt options that load code or pointers into the kernel are refused:
  * a socket filter read from the vault would copy monitor memory out. */
 static long sockopt_check(const long *a)
@@ -513,6 +553,11 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 		 * memory file past the checks below */
 		if (a[0] & (CLONE_NEWNS | CLONE_NEWUSER))
 			return deny(m, nr, a, -EPERM, "integrity: new mount or user namespace");
+		break;
+	case SYS_futex:
+		rc = futex_check(m, a);
+		if (rc)
+			return deny(m, nr, a, rc, "integrity: vault address");
 		break;
 	case SYS_setsockopt:
 		rc = sockopt_check(a);

@@ -419,9 +419,11 @@ const struct sb_sysent sb_sysent_table[SB_NR_SYSCALLS] = {
 	SYS(fremovexattr, 2, 0, K(SA_FD, SA_STR)),
 	SYS(tkill, 2, 0, K(SA_INT, SA_INT)),
 	SYS(time, 1, 0, K(SA_PTR)),
-	/* arg 3: a timespec pointer or val2, per op */
+	/* arg 3 (a timespec pointer or val2) and arg 4 (uaddr2) are pointers
+	 * for some ops only, and unused ones are left as garbage by libc's
+	 * wrappers: checked per op (futex_check in syscall.c) */
 	SYS(futex, 6, 0,
-	    K(SA_PTR, SA_INT, SA_INT, SA_UNKNOWN, SA_PTR, SA_INT)),
+	    K(SA_PTR, SA_INT, SA_INT, SA_INT, SA_INT, SA_INT)),
 	SYS(sched_setaffinity, 3, 0, K(SA_INT, SA_INT, SA_BUF), LEN(2, 1)),
 	SYS(sched_getaffinity, 3, 0, K(SA_INT, SA_INT, SA_BUF), LEN(2, 1)),
 	SYS(set_thread_area, 1, 0, K(SA_PTR)),
