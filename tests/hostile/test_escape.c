@@ -36,6 +36,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -494,7 +495,7 @@ static void test_vault_keep_pointers(void **state)
 	SBT_RUN_OK(sc_vault_keep, NULL, NULL, 0, NULL, res, "set_tid_address/set_robust_list into the vault");
 }
 
-/* futex: its timeout and uaddr2 are pointers for some ops only. For the
+/* futex (and fcntl, prctl): its timeout and uaddr2 are pointers for some ops only. For the
  * others they are not looked at: glibc's FUTEX_WAKE leaves garbage in r8
  * and r9, and a wake-up refused because of it was lost (a waiter hung) */
 static volatile uint32_t fword;
@@ -544,13 +545,24 @@ static void sc_futex_ops(void *arg)
 		usleep(10000);
 	}
 	SBT_CHECK(pthread_join(th, &ret) == 0 && ret == NULL);
+	/* fcntl and prctl, likewise: glibc passes garbage where the command
+	 * or option takes no pointer */
+	SBT_CHECK(syscall(SYS_fcntl, 1, F_GETFL, vp) >= 0);
+	SBT_CHECK(syscall(SYS_fcntl, 1, F_GETFD, vp) >= 0);
+	SBT_CHECK_ERR(syscall(SYS_fcntl, 1, F_GETLK, vp), EFAULT);
+	SBT_CHECK_ERR(syscall(SYS_fcntl, 1, F_OFD_SETLK, vp), EFAULT);
+	SBT_CHECK_ERR(syscall(SYS_fcntl, 1, F_GETOWN_EX, vp), EFAULT);
+	SBT_CHECK(syscall(SYS_prctl, PR_SET_PDEATHSIG, 0, vp, vp, vp) == 0);
+	SBT_CHECK(syscall(SYS_prctl, PR_GET_DUMPABLE, vp, vp, vp, vp) >= 0);
+	SBT_CHECK_ERR(syscall(SYS_prctl, PR_GET_NAME, vp, 0, 0, 0), EFAULT);
+	SBT_CHECK_ERR(syscall(SYS_prctl, PR_GET_PDEATHSIG, vp, 0, 0, 0), EFAULT);
 	alive();
 }
 
 static void test_futex_ops(void **state)
 {
 	(void)state;
-	SBT_RUN_OK(sc_futex_ops, NULL, NULL, 0, NULL, res, "futex: pointers per op");
+	SBT_RUN_OK(sc_futex_ops, NULL, NULL, 0, NULL, res, "futex, fcntl, prctl: pointers per op");
 }
 
 /* direct loads and stores: the guest page tables do not map the vault */

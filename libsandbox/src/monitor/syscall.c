@@ -279,6 +279,22 @@ static long futex_check(const struct sb_mon *m, const long *a)
 	return 0;
 }
 
+/* fcntl: the third argument is a pointer for these commands only; for the
+ * others glibc passes whatever was in the register (va_arg of nothing) */
+static long fcntl_check(const struct sb_mon *m, const long *a)
+{
+	switch (a[1]) {
+	case 0: case 1: case 2: case 3: case 4: /* F_DUPFD F_GETFD F_SETFD F_GETFL F_SETFL */
+	case 8: case 9: case 10: case 11:       /* F_SETOWN F_GETOWN F_SETSIG F_GETSIG */
+	case 1024: case 1025: case 1026:        /* F_SETLEASE F_GETLEASE F_NOTIFY */
+	case 1030: case 1031: case 1032:        /* F_DUPFD_CLOEXEC F_SETPIPE_SZ F_GETPIPE_SZ */
+	case 1033: case 1034:                   /* F_ADD_SEALS F_GET_SEALS */
+		return 0;
+	default: /* locks, owners, hints, and what the monitor does not know */
+		return ptr_ok(m, (uint64_t)a[2]) ? 0 : -EFAULT;
+	}
+}
+
 /* setsockopt options that load code or pointers into the kernel are refused:
  * a socket filter read from the vault would copy monitor memory out. */
 static long sockopt_check(const long *a)
@@ -553,6 +569,11 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 		 * memory file past the checks below */
 		if (a[0] & (CLONE_NEWNS | CLONE_NEWUSER))
 			return deny(m, nr, a, -EPERM, "integrity: new mount or user namespace");
+		break;
+	case SYS_fcntl:
+		rc = fcntl_check(m, a);
+		if (rc)
+			return deny(m, nr, a, rc, "integrity: vault address");
 		break;
 	case SYS_futex:
 		rc = futex_check(m, a);

@@ -273,8 +273,9 @@ const struct sb_sysent sb_sysent_table[SB_NR_SYSCALLS] = {
 	SYS(msgsnd, 4, 0, K(SA_INT, SA_UNKNOWN, SA_INT, SA_INT)),
 	SYS(msgrcv, 5, 0, K(SA_INT, SA_UNKNOWN, SA_INT, SA_INT, SA_INT)),
 	SYS(msgctl, 3, 0, K(SA_INT, SA_INT, SA_PTR)),
-	/* arg is an int or a pointer per cmd; F_DUPFD* return a new fd */
-	SYS(fcntl, 3, FDRET, K(SA_FD, SA_INT, SA_UNKNOWN)),
+	/* arg is an int or a pointer per cmd (fcntl_check in syscall.c: glibc
+	 * passes garbage where the cmd takes none); F_DUPFD* return a new fd */
+	SYS(fcntl, 3, FDRET, K(SA_FD, SA_INT, SA_INT)),
 	SYS(flock, 2, 0, K(SA_FD, SA_INT)),
 	SYS(fsync, 1, 0, K(SA_FD)),
 	SYS(fdatasync, 1, 0, K(SA_FD)),
@@ -364,8 +365,10 @@ const struct sb_sysent sb_sysent_table[SB_NR_SYSCALLS] = {
 	/* removed in Linux 5.5; struct __sysctl_args holds user pointers */
 	SYS(_sysctl, 1, 0, K(SA_UNKNOWN)),
 	/* arg2..arg5: ints or pointers, per option */
+	/* pointers per option, checked by prctl_check (syscall.c): glibc's
+	 * prctl passes garbage in the arguments an option does not take */
 	SYS(prctl, 5, 0,
-	    K(SA_INT, SA_UNKNOWN, SA_UNKNOWN, SA_UNKNOWN, SA_UNKNOWN)),
+	    K(SA_INT, SA_INT, SA_INT, SA_INT, SA_INT)),
 	/* addr: a value (ARCH_SET_*) or a pointer (ARCH_GET_*) */
 	SYS(arch_prctl, 2, EMU, K(SA_INT, SA_UNKNOWN)),
 	SYS(adjtimex, 1, 0, K(SA_PTR)),
