@@ -49,6 +49,17 @@ struct native {
 	struct stat st;
 };
 
+/* a thread's tid, asked twice (the answer must not change or be another's) */
+static void *own_tid(void *arg)
+{
+	long a = syscall(SYS_gettid), b = syscall(SYS_gettid);
+	char path[64];
+
+	(void)arg;
+	snprintf(path, sizeof path, "/proc/self/task/%ld", a);
+	return (void *)(a == b && access(path, F_OK) == 0 ? a : -1L);
+}
+
 static void sc_results(void *arg)
 {
 	unsigned flags = *(unsigned *)arg;
@@ -74,7 +85,16 @@ static void sc_results(void *arg)
 	enter(flags, NULL);
 	for (int i = 0; i < 3000; i++) {
 		SBT_CHECK(syscall(SYS_getpid) == n.pid);
+		SBT_CHECK(syscall(SYS_gettid) == n.pid);
 		SBT_CHECK(write(null, "x", 1) == 1);
+	}
+	/* another thread's tid, answered in the VM from its own slot */
+	{
+		pthread_t th;
+		void *tid;
+
+		SBT_CHECK(pthread_create(&th, NULL, own_tid, NULL) == 0 && pthread_join(th, &tid) == 0);
+		SBT_CHECK((long)tid > 0 && (long)tid != n.pid);
 	}
 	SBT_CHECK(getppid() == n.ppid && getuid() == n.uid && geteuid() == n.euid && getgid() == n.gid &&
 		  getegid() == n.egid);
@@ -98,12 +118,17 @@ static void sc_results(void *arg)
 	exit(0); /* exit_group: the stats line */
 }
 
-/* the count after "exitless " in the stats line, or -1 */
+/* the count after WHAT in the stats line, or -1 */
+static long stat_of(const struct sbt_result *r, const char *what)
+{
+	const char *s = memmem(r->err, r->errlen, what, strlen(what));
+
+	return s ? strtol(s + strlen(what), NULL, 10) : -1;
+}
+
 static long served(const struct sbt_result *r)
 {
-	const char *s = memmem(r->err, r->errlen, " exitless ", 10);
-
-	return s ? strtol(s + 10, NULL, 10) : -1;
+	return stat_of(r, " exitless ");
 }
 
 static void test_same_results(void **state)
@@ -115,12 +140,19 @@ static void test_same_results(void **state)
 		SBT_RUN_OK(sc_results, &mode_flags[k], NULL, SBT_NO_ENTER | SBT_OUT | SBT_ERR, NULL, res, mode_name[k]);
 		assert_non_null(memmem(res->out, res->outlen, "ok\n", 3));
 		n = served(res);
-		printf("     %s: %ld calls served without an exit\n", mode_name[k], n);
+		printf("     %s: %ld calls served by the worker, %ld answered in the VM, %ld exits\n", mode_name[k], n,
+		       stat_of(res, " in-vm "), stat_of(res, " exits "));
 		assert_true(n >= 0);
-		if (k == 1)
+		if (k == 1) {
 			assert_int_equal(n, 0);
-		else if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
-			assert_true(n > 0);
+			assert_int_equal(stat_of(res, " in-vm "), 0);
+		} else {
+			/* getpid and gettid, 3000 each (the first ones exit: the
+			 * stub is switched on at the first exit) */
+			assert_true(stat_of(res, " in-vm ") >= 5000);
+			if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+				assert_true(n > 0);
+		}
 	}
 }
 

@@ -17,6 +17,7 @@
  */
 #include "cpu_x86_64.h"
 #include "pgtable.h"
+#include <sys/syscall.h>
 
 static uint8_t *emit_store_rax(uint8_t *p, uint64_t addr)
 {
@@ -146,9 +147,11 @@ static void land(uint8_t *at, const struct emit *e)
  * process sees after the call is as natively.
  *
  *   save rcx, r11 in the slot
- *   rcx >= 2^47 (a `syscall` in the last bytes of user space), number
- *   >= CH_NR_MAX or not in the control page's bitmap, or no worker awake:
- *       -> plain: rcx, r11 back; the plain stub (an exit)
+ *   rcx >= 2^47 (a `syscall` in the last bytes of user space) or number
+ *   >= CH_NR_MAX: -> plain: rcx, r11 back; the plain stub (an exit)
+ *   number in the control page's vm_ok bitmap: answered in the VM (gettid
+ *       from the slot, the others from ctl->ans[nr]) -> ret
+ *   number not in the nr_ok bitmap, or no worker awake: -> plain
  *   number and arguments into the slot; state = CH_REQ
  *   up to SPIN times: pause; state == CH_DONE -> done; CH_BACK -> back
  *   waited long enough: rcx, r11 back; store to the DB_CHAN doorbell (an
@@ -173,8 +176,10 @@ void cpu_build_chan(struct sb_mon *mon, uint64_t sys)
 		uint64_t ret = sl + __builtin_offsetof(struct sb_chan_slot, ret);
 		uint64_t rcx = sl + __builtin_offsetof(struct sb_chan_slot, save_rcx);
 		uint64_t r11 = sl + __builtin_offsetof(struct sb_chan_slot, save_r11);
-		uint8_t *to_plain[5], *to_done, *to_back, *spin;
-		int np = 0;
+		uint64_t tid = sl + __builtin_offsetof(struct sb_chan_slot, tid);
+		uint64_t nvm = sl + __builtin_offsetof(struct sb_chan_slot, nvm);
+		uint8_t *to_plain[5], *to_done, *to_back, *spin, *to_chan, *to_tid, *to_ret[2];
+		int np = 0, nrt = 0;
 
 		sb_memset(e.p, 0xcc, SYS_CSTUB_STRIDE);
 		riprel(&e, OP(0x48, 0x89, 0x0d), rcx, 0, 0);                 /* mov %rcx, save_rcx */
@@ -183,6 +188,19 @@ void cpu_build_chan(struct sb_mon *mon, uint64_t sys)
 		to_plain[np++] = jump(&e, OP(0x0f, 0x82), 0);                  /* jc plain */
 		bytes(&e, OP(0x48, 0x3d, CH_NR_MAX & 0xff, CH_NR_MAX >> 8, 0, 0)); /* cmp $CH_NR_MAX, %rax */
 		to_plain[np++] = jump(&e, OP(0x0f, 0x83), 0);                  /* jae plain */
+		/* in the VM: a cached answer (identity calls), or the slot's tid */
+		riprel(&e, OP(0x48, 0x0f, 0xa3, 0x05), ctl + __builtin_offsetof(struct sb_chan_ctl, vm_ok), 0, 0); /* bt %rax, vm_ok */
+		to_chan = jump(&e, OP(0x0f, 0x83), 0);                         /* jnc chan */
+		riprel(&e, OP(0x48, 0xff, 0x05), nvm, 0, 0);                  /* incq nvm */
+		bytes(&e, OP(0x48, 0x3d, SYS_gettid & 0xff, SYS_gettid >> 8, 0, 0)); /* cmp $SYS_gettid, %rax */
+		to_tid = jump(&e, OP(0x0f, 0x84), 0);                          /* je tid */
+		riprel(&e, OP(0x48, 0x8d, 0x0d), ctl + __builtin_offsetof(struct sb_chan_ctl, ans), 0, 0); /* lea ans, %rcx */
+		bytes(&e, OP(0x48, 0x8b, 0x04, 0xc1));                        /* mov (%rcx,%rax,8), %rax */
+		to_ret[nrt++] = jump(&e, OP(0xe9), 0);                          /* jmp ret */
+		land(to_tid, &e);
+		riprel(&e, OP(0x48, 0x8b, 0x05), tid, 0, 0);                  /* mov tid, %rax */
+		to_ret[nrt++] = jump(&e, OP(0xe9), 0);                          /* jmp ret */
+		land(to_chan, &e);
 		riprel(&e, OP(0x48, 0x0f, 0xa3, 0x05), ctl + __builtin_offsetof(struct sb_chan_ctl, nr_ok), 0, 0); /* bt %rax, nr_ok */
 		to_plain[np++] = jump(&e, OP(0x0f, 0x83), 0);                  /* jnc plain */
 		riprel(&e, OP(0x83, 0x3d), ctl + __builtin_offsetof(struct sb_chan_ctl, on), OP(0x00)); /* cmpl $0, on */
@@ -215,6 +233,9 @@ void cpu_build_chan(struct sb_mon *mon, uint64_t sys)
 		land(to_done, &e);
 		riprel(&e, OP(0x48, 0x8b, 0x05), ret, 0, 0);                 /* mov ret, %rax */
 		riprel(&e, OP(0xc7, 0x05), st, OP(CH_IDLE, 0, 0, 0));        /* movl $CH_IDLE, state */
+		/* ret: rcx, r11 back; sysretq */
+		for (int k = 0; k < nrt; k++)
+			land(to_ret[k], &e);
 		riprel(&e, OP(0x48, 0x8b, 0x0d), rcx, 0, 0);                 /* mov save_rcx, %rcx */
 		riprel(&e, OP(0x4c, 0x8b, 0x1d), r11, 0, 0);                 /* mov save_r11, %r11 */
 		jump(&e, OP(0xe9), mon->lstar_sysret);                         /* jmp sysretq */

@@ -24,6 +24,11 @@
  * record, an emulated call, an fd that may block) is handed back (CH_BACK),
  * and the stub takes the exit path, which decides it with full detail.
  *
+ * The worker is not a thread of the process but a clone child sharing its
+ * memory, fds, filesystem context and signal handlers, with no exit
+ * signal: it is not in /proc/self/task, and wait() (without __WALL) does
+ * not see it. It dies with the thread that made it (PR_SET_PDEATHSIG).
+ *
  * The split (which calls may go to a worker) is the bitmap below: calls
  * whose effect does not depend on which thread makes them and that return
  * promptly. Everything bound to the calling thread (signal mask, tid,
@@ -48,6 +53,8 @@
  */
 #include <errno.h>
 #include <linux/futex.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include "log.h"
 #include "monitor.h"
@@ -59,10 +66,12 @@
 /* Calls a worker may make. Each takes only integers and buffers, has no
  * effect tied to the calling thread, and is quick, or is quick on the fds
  * mon_chan_call() accepts (regular files, directories, /dev/null & co). */
+/* (Not getpid, getppid, gettid, getpgrp: the worker is a process of its
+ * own; getpid and gettid are answered in the VM instead.) */
 static const uint16_t chan_calls[] = {
 	SYS_read, SYS_write, SYS_pread64, SYS_pwrite64, SYS_readv, SYS_writev, SYS_lseek, SYS_fstat,
-	SYS_fsync, SYS_fdatasync, SYS_getpid, SYS_getppid, SYS_getuid, SYS_geteuid, SYS_getgid,
-	SYS_getegid, SYS_getpgrp, SYS_uname, SYS_getcwd, SYS_getrandom,
+	SYS_fsync, SYS_fdatasync, SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid, SYS_uname,
+	SYS_getcwd, SYS_getrandom,
 };
 
 int chan_call_ok(long nr)
@@ -140,6 +149,9 @@ void chan_worker_main(struct sb_thr *w)
 	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
 	uint32_t idle = 0;
 
+	/* it ends with the thread that made it (at the latest, the process's
+	 * exit_group); the exit path then finds it gone (chan_kick) */
+	sb_sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
 	for (;;) {
 		if (m->chan_dead)
 			break;
@@ -175,6 +187,14 @@ void chan_kick(struct sb_mon *m)
 {
 	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
 
+	/* the worker died with the thread that made it: no more spinning */
+	if (m->chan_workers && !__atomic_load_n(&sb_thr_at(m, m->chan_widx)->host_tid, __ATOMIC_ACQUIRE)) {
+		m->chan_workers = 0;
+		for (unsigned i = 0; i < CH_NR_MAX / 64; i++)
+			__atomic_store_n(&ctl->nr_ok[i], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
+		return;
+	}
 	if (__atomic_load_n(&ctl->on, __ATOMIC_RELAXED) || !m->chan_workers || !chan_wanted(m))
 		return;
 	__atomic_store_n(&ctl->on, 1, __ATOMIC_SEQ_CST);
@@ -214,33 +234,52 @@ void chan_kill(struct sb_mon *m)
 	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
 
 	m->chan_dead = 1;
-	for (unsigned i = 0; i < CH_NR_MAX / 64; i++)
+	for (unsigned i = 0; i < CH_NR_MAX / 64; i++) {
 		__atomic_store_n(&ctl->nr_ok[i], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&ctl->vm_ok[i], 0, __ATOMIC_RELAXED); /* the cached ids are stale */
+	}
 	__atomic_store_n(&ctl->on, 1, __ATOMIC_SEQ_CST); /* a parked worker wakes, sees chan_dead, leaves */
 	wake(&ctl->on);
 	__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
 }
 
-/* Start the process's worker (at entry, in a fork child): the bitmap of
- * calls the policy lets through as they are. 0, or a negative errno (the
- * process then runs on exits only). */
+/* identity calls the stubs answer in the VM (from ctl->ans, gettid from
+ * the slot): their answers change only through calls that turn the
+ * channel off (set*id) or in a fork child, which starts anew */
+static const uint16_t vm_calls[] = { SYS_getpid, SYS_gettid, SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid };
+
+/* Turn the channel on for this process (at entry, in a fork child): the
+ * answers and bitmaps, then the worker. 0, or a negative errno (then
+ * only the in-VM answers are on). */
 int chan_start(struct sb_mon *m)
 {
 	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
 	long rc;
 
-	ctl->on = 0;
+	/* a fork child's copy holds the parent's answers: gone first */
+	sb_memset(ctl, 0, sizeof *ctl);
+	m->chan_enabled = 0;
 	if (m->chan_mode == SB_CHAN_OFF || m->chan_dead || m->ring0 || !m->set_lstar ||
 	    (m->chan_mode == SB_CHAN_AUTO && m->ncpus < 2))
 		return 0;
+	for (unsigned i = 0; i < sizeof vm_calls / sizeof vm_calls[0]; i++) {
+		uint16_t nr = vm_calls[i];
+
+		/* a call the policy denies or logs exits, as always */
+		if (!policy_plain_allow(m->policy, nr))
+			continue;
+		ctl->ans[nr] = nr == SYS_gettid ? 0 : (uint64_t)sb_sys0(nr);
+		ctl->vm_ok[nr / 64] |= 1ull << (nr % 64);
+	}
 	for (unsigned i = 0; i < sizeof chan_calls / sizeof chan_calls[0]; i++) {
 		uint16_t nr = chan_calls[i];
 
 		/* a call the policy logs, denies or looks at the arguments of
 		 * exits at once (the worker would hand it back anyway) */
-		if (nr < CH_NR_MAX && policy_plain_allow(m->policy, nr))
+		if (nr < CH_NR_MAX && policy_plain_allow(m->policy, nr) && !(ctl->vm_ok[nr / 64] & (1ull << (nr % 64))))
 			ctl->nr_ok[nr / 64] |= 1ull << (nr % 64);
 	}
+	m->chan_enabled = 1;
 	m->chan_workers = 1;
 	rc = mon_spawn_worker(m);
 	if (rc < 0) {
@@ -256,8 +295,9 @@ int chan_start(struct sb_mon *m)
  * are known to run at CPL0. */
 void chan_vcpu_switch(struct sb_mon *m, struct sb_thr *t)
 {
-	if (t->chan_lstar || !m->chan_cpl0 || !m->chan_workers || m->chan_dead)
+	if (t->chan_lstar || !m->chan_cpl0 || !m->chan_enabled || m->chan_dead)
 		return;
+	cpu_chan_slot(m, t->idx)->tid = (uint64_t)t->tid;
 	if (m->set_lstar(t, cpu_chan_stub(m, t->idx)) == 0)
 		t->chan_lstar = 1;
 	else
@@ -270,11 +310,12 @@ void mon_print_stats(const struct sb_mon *m)
 {
 	char line[256];
 	struct sb_buf b = { line, 0, sizeof line };
-	uint64_t exits = 0, calls = 0;
+	uint64_t exits = 0, calls = 0, invm = 0;
 
 	for (uint32_t i = 0; i < m->thr_hi && i < SB_MAX_THREADS; i++) {
 		const struct sb_thr *t = sb_thr_at(m, i);
 
+		invm += cpu_chan_slot(m, i)->nvm;
 		if (t->magic != SB_THR_MAGIC)
 			continue;
 		exits += t->nexits;
@@ -288,6 +329,8 @@ void mon_print_stats(const struct sb_mon *m)
 	buf_dec(&b, (long)calls);
 	buf_str(&b, " exitless ");
 	buf_dec(&b, (long)m->chan_served);
+	buf_str(&b, " in-vm ");
+	buf_dec(&b, (long)invm);
 	buf_str(&b, " handed-back ");
 	buf_dec(&b, (long)m->chan_back);
 	buf_str(&b, " waited ");

@@ -329,8 +329,12 @@ long mon_spawn_worker(struct sb_mon *m)
 	t->sigmask = all;
 	t->nexits = t->nsyscalls = 0;
 	sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, 8);
-	rc = sb_clone_thread(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
-				     CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID,
+	/* not a thread of the process (it would show in /proc/self/task and
+	 * in the thread count programs see) but a clone child sharing its
+	 * memory, fds, filesystem context and handlers, with no exit signal
+	 * (wait() without __WALL never sees it) */
+	rc = sb_clone_thread(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_SYSVSEM | CLONE_CHILD_SETTID |
+				     CLONE_CHILD_CLEARTID,
 			     sb_thr_region(m, t->idx) + THR_STACK + THR_STACK_SIZE, 0, (uint64_t)&t->host_tid, t);
 	sb_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8);
 	if (rc < 0) {
@@ -339,6 +343,8 @@ long mon_spawn_worker(struct sb_mon *m)
 		t->worker = 0;
 		t->host_tid = 0;
 		mon_unlock(m);
+	} else {
+		m->chan_widx = t->idx;
 	}
 	return rc;
 }
@@ -415,6 +421,7 @@ void mon_threads_after_fork(struct sb_mon *m, struct sb_thr *self)
 
 		s->state = CH_IDLE;
 		s->waiting = 0;
+		s->nvm = 0;
 	}
 	self->chan_lstar = 0; /* a new vCPU, on the plain stub */
 	m->nvcpufd = 0;

@@ -157,6 +157,8 @@ struct sb_chan_slot {
 	uint64_t nr, a[6];
 	uint64_t ret;
 	uint64_t save_rcx, save_r11; /* the stub's: the process's return rip and flags */
+	uint64_t tid;     /* gettid's answer, in the VM (the monitor's, set when the stub is switched on) */
+	uint64_t nvm;     /* calls the stub answered in the VM (statistics) */
 };
 
 #define CH_NR_MAX 512 /* call numbers the bitmap covers */
@@ -164,6 +166,8 @@ struct sb_chan_ctl {
 	uint32_t on;      /* a worker is awake: stubs may spin on their slot */
 	uint32_t pad;
 	uint64_t nr_ok[CH_NR_MAX / 64]; /* calls stubs hand to the channel */
+	uint64_t vm_ok[CH_NR_MAX / 64]; /* calls stubs answer in the VM: ans[nr], gettid from the slot */
+	uint64_t ans[CH_NR_MAX];
 };
 
 struct sb_backend;
@@ -271,9 +275,11 @@ struct sb_mon {
 	/* the exitless channel (monitor/channel.c) */
 	uint32_t chan_mode;         /* SB_CHAN_OFF, SB_CHAN_AUTO (on with two CPUs or more), SB_CHAN_ON */
 	uint32_t chan_cpl0;         /* a system call entered the LSTAR stub at CPL0: stubs can use it */
+	uint32_t chan_enabled;      /* chan_start() turned it on: vCPUs switch to their channel stubs */
 	uint32_t chan_dead;         /* off for good (credentials changed): workers leave */
 	uint32_t ncpus;             /* CPUs the process may run on, at entry */
 	uint32_t chan_workers;      /* worker threads alive */
+	uint32_t chan_widx;         /* the worker's slot (its host_tid is 0 once it is gone) */
 	uint64_t chan_served, chan_back, chan_waited; /* statistics */
 	uint32_t print_stats;       /* RINGFENCE_STATS=1: a line of counts on stderr at exit_group */
 	int (*set_lstar)(struct sb_thr *t, uint64_t lstar); /* NULL: the backend cannot switch stubs */
