@@ -5,8 +5,9 @@
 #   native; seccomp-bpf allow list (seccomp_filter allow60); seccomp user-notify supervisor;
 #   ptrace stop; Ringfence exit path (micro_worker_rf -e, RINGFENCE_EXITLESS=off); Ringfence
 #   exitless channel (RINGFENCE_EXITLESS=on).
-# Then fairness: K = 1, 2, 4, 8 sandboxes at once (exitless on), each making getpid calls for
-# S seconds; total calls per second and the slowest sandbox's share of an equal split.
+# Then fairness: K = 1, 2, 4, 8 sandboxes at once (exitless on), each writing 1 byte to
+# /dev/null (served by the channel's worker) for S seconds; total calls per second and the
+# slowest sandbox's share of an equal split.
 # usage: bench/run-exitless.sh [ROUNDS] [ITERS] [SECONDS]   (default 5 2000 10)
 # Output: the summary on stdout and in bench/results/exitless-DATE.txt.
 set -euo pipefail

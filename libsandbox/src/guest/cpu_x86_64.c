@@ -153,7 +153,8 @@ static void land(uint8_t *at, const struct emit *e)
  *       from the slot, the others from ctl->ans[nr]) -> ret
  *   number not in the nr_ok bitmap, or no worker awake: -> plain
  *   number and arguments into the slot; state = CH_REQ
- *   up to SPIN times: pause; state == CH_DONE -> done; CH_BACK -> back
+ *   up to ctl->spin times (adapted by the monitor, bounded): pause;
+ *       state == CH_DONE -> done; CH_BACK -> back
  *   waited long enough: rcx, r11 back; store to the DB_CHAN doorbell (an
  *       exit: the monitor takes the call back or waits for the worker)
  *       and return with the plain stub's sysretq
@@ -161,8 +162,6 @@ static void land(uint8_t *at, const struct emit *e)
  *   back: state = CH_IDLE; plain (the worker handed the call back: the
  *       exit path decides it, denials and audit records included)
  */
-#define CH_SPIN 200
-
 void cpu_build_chan(struct sb_mon *mon, uint64_t sys)
 {
 	uint64_t ctl = sys + SYS_CCTL, dbc = mon->vault + VLT_DOORBELL + DB_SUPER_OFF + DB_CHAN;
@@ -213,7 +212,7 @@ void cpu_build_chan(struct sb_mon *mon, uint64_t sys)
 		riprel(&e, OP(0x4c, 0x89, 0x05), a + 32, 0, 0);              /* mov %r8, a4 */
 		riprel(&e, OP(0x4c, 0x89, 0x0d), a + 40, 0, 0);              /* mov %r9, a5 */
 		riprel(&e, OP(0xc7, 0x05), st, OP(CH_REQ, 0, 0, 0));         /* movl $CH_REQ, state */
-		bytes(&e, OP(0xb9, CH_SPIN & 0xff, CH_SPIN >> 8, 0, 0));      /* mov $CH_SPIN, %ecx */
+		riprel(&e, OP(0x8b, 0x0d), ctl + __builtin_offsetof(struct sb_chan_ctl, spin), 0, 0); /* mov spin, %ecx */
 		spin = e.p;
 		bytes(&e, OP(0xf3, 0x90));                                    /* pause */
 		riprel(&e, OP(0x44, 0x8b, 0x1d), st, 0, 0);                  /* mov state, %r11d */

@@ -12,7 +12,7 @@
  * the slots are out of reach, and keeps the plain stub), the vCPU's LSTAR
  * becomes its channel stub. For a call in the control page's bitmap, with
  * a worker awake, the stub writes the number and arguments into the slot,
- * sets CH_REQ and spins (bounded: CH_SPIN pauses). A worker claims the
+ * sets CH_REQ and spins (bounded: ctl->spin pauses). A worker claims the
  * slot (CH_REQ -> CH_BUSY), serves it and publishes the result (CH_DONE);
  * the stub returns it with sysretq. No exit.
  *
@@ -36,7 +36,8 @@
  * memory call (the mirror), every path call (path rules and the audit's
  * backtrace) and every call that may block take the exit path.
  *
- * Fairness: the stub spins at most CH_SPIN pauses, then stores to the
+ * Fairness: the stub spins at most ctl->spin pauses (50..4096, adapted
+ * below), then stores to the
  * DB_CHAN doorbell; the vCPU's thread then takes the call back (CH_REQ ->
  * CH_IDLE) and serves it itself, or waits for the worker that has it. A
  * worker with nothing to do for CH_IDLE_ROUNDS scans parks on a futex and
@@ -62,6 +63,13 @@
 #include "../guest/cpu_x86_64.h"
 
 #define CH_IDLE_ROUNDS 4000 /* empty scans before a worker parks (~tens of microseconds) */
+/* the stubs' wait, in pauses: starts at 200 (~3 us on hardware), doubles
+ * when the worker had the call (it was slower than the wait, as under
+ * emulation), shrinks by a quarter when it never took it (it was not
+ * running: more runnable threads than CPUs); always within these bounds */
+#define CH_SPIN_START 200
+#define CH_SPIN_MIN 50
+#define CH_SPIN_MAX 4096
 
 /* Calls a worker may make. Each takes only integers and buffers, has no
  * effect tied to the calling thread, and is quick, or is quick on the fds
@@ -208,9 +216,17 @@ int chan_resolve(struct sb_mon *m, struct sb_thr *t, long *rc)
 	struct sb_chan_slot *s = cpu_chan_slot(m, t->idx);
 	uint32_t st = CH_REQ;
 
+	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
+	uint32_t spin = __atomic_load_n(&ctl->spin, __ATOMIC_RELAXED);
+
 	/* not claimed yet: taken back, the exit path serves it */
-	if (__atomic_compare_exchange_n(&s->state, &st, CH_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	if (__atomic_compare_exchange_n(&s->state, &st, CH_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&ctl->spin, spin - spin / 4 < CH_SPIN_MIN ? CH_SPIN_MIN : spin - spin / 4,
+				 __ATOMIC_RELAXED);
 		return 0;
+	}
+	/* the worker had it: wait longer next time */
+	__atomic_store_n(&ctl->spin, spin * 2 > CH_SPIN_MAX ? CH_SPIN_MAX : spin * 2, __ATOMIC_RELAXED);
 	/* claimed: the worker is making the call (a quick one); wait for it */
 	while (st == CH_BUSY) {
 		__atomic_add_fetch(&m->chan_waited, 1, __ATOMIC_RELAXED);
@@ -279,6 +295,7 @@ int chan_start(struct sb_mon *m)
 		if (nr < CH_NR_MAX && policy_plain_allow(m->policy, nr) && !(ctl->vm_ok[nr / 64] & (1ull << (nr % 64))))
 			ctl->nr_ok[nr / 64] |= 1ull << (nr % 64);
 	}
+	ctl->spin = CH_SPIN_START;
 	m->chan_enabled = 1;
 	m->chan_workers = 1;
 	rc = mon_spawn_worker(m);

@@ -164,7 +164,7 @@ struct sb_chan_slot {
 #define CH_NR_MAX 512 /* call numbers the bitmap covers */
 struct sb_chan_ctl {
 	uint32_t on;      /* a worker is awake: stubs may spin on their slot */
-	uint32_t pad;
+	uint32_t spin;    /* pauses a stub waits before DB_CHAN (adapted by chan_resolve) */
 	uint64_t nr_ok[CH_NR_MAX / 64]; /* calls stubs hand to the channel */
 	uint64_t vm_ok[CH_NR_MAX / 64]; /* calls stubs answer in the VM: ans[nr], gettid from the slot */
 	uint64_t ans[CH_NR_MAX];
