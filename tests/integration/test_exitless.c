@@ -345,12 +345,28 @@ static void test_slot_rewrite(void **state)
 	}
 }
 
+/* on and off at once: refused before anything happens */
+static void sc_both_flags(void *arg)
+{
+	(void)arg;
+	SBT_CHECK(sb_enter_flags(NULL, SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS) == -EINVAL);
+	SBT_CHECK(!sb_inside());
+	exit(0);
+}
+
+static void test_both_flags(void **state)
+{
+	(void)state;
+	SBT_RUN_OK(sc_both_flags, NULL, NULL, SBT_NO_ENTER, NULL, res, "SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_results),
 		cmocka_unit_test(test_same_denials),
 		cmocka_unit_test(test_slot_rewrite),
+		cmocka_unit_test(test_both_flags),
 	};
 
 	printf("# test_exitless: %ld CPUs online\n", sysconf(_SC_NPROCESSORS_ONLN));

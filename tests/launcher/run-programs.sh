@@ -274,6 +274,13 @@ check "  7 threads, twice" grep -qx 'threads made: 7 7' ex.out
 expect "a policy file's limit applies" 0 $RF run --policy tasks5.rf -- ./procsem forkbomb 200
 check "  4 children (5 tasks)" grep -q 'forkbomb: 4 children' ex.err
 expect "a bad limit is refused by the launcher" 125 $RF run --max-tasks -3 -- ./procsem threads
+# the exitless channel (#6): on, the same programs give the same results; a bad value is refused
+export RINGFENCE_EXITLESS=on
+same_ok "procsem threads, exitless channel on" ./procsem threads
+same_ok "python3 threading, queue, signal.alarm, pthread_kill (exitless channel on)" /usr/bin/python3 py_threads.py
+same "sh: seq | sort -r | head -3 (exitless channel on)" $BB sh -c "$BB seq 1000 | ./bin/sort -r | ./bin/head -3"
+unset RINGFENCE_EXITLESS
+expect "--exitless takes on, off or auto" 125 $RF run --exitless maybe -- ./procsem threads
 # ==== end of process semantics (#5) ===================================================
 
 echo "launcher: $((total - failed)) of $total passed, $failed failed"
