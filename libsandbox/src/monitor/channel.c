@@ -195,21 +195,43 @@ void chan_kick(struct sb_mon *m)
 {
 	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
 
-	/* the worker died with the thread that made it: no more spinning */
-	if (m->chan_workers && !__atomic_load_n(&sb_thr_at(m, m->chan_widx)->host_tid, __ATOMIC_ACQUIRE)) {
-		m->chan_workers = 0;
-		for (unsigned i = 0; i < CH_NR_MAX / 64; i++)
-			__atomic_store_n(&ctl->nr_ok[i], 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
+	if (!m->chan_enabled || m->chan_dead)
 		return;
+	/* the worker died with the thread that made it: a new one below */
+	if (__atomic_load_n(&m->chan_workers, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&sb_thr_at(m, m->chan_widx)->host_tid, __ATOMIC_ACQUIRE)) {
+		uint32_t one = 1;
+
+		__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
+		__atomic_compare_exchange_n(&m->chan_workers, &one, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 	}
-	if (__atomic_load_n(&ctl->on, __ATOMIC_RELAXED) || !m->chan_workers || !chan_wanted(m))
+	if (!chan_wanted(m))
+		return;
+	/* the first call it could serve starts it (a process that makes
+	 * none, like most short-lived ones, never pays for it); one thread
+	 * of the process starts it, the others go on */
+	{
+		uint32_t zero = 0;
+
+		if (!__atomic_compare_exchange_n(&m->chan_workers, &zero, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			goto awake;
+		if (mon_spawn_worker(m) < 0) {
+			/* exits only from now on */
+			m->chan_workers = 0;
+			m->chan_dead = 1;
+			for (unsigned i = 0; i < CH_NR_MAX / 64; i++)
+				__atomic_store_n(&ctl->nr_ok[i], 0, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+awake:
+	if (__atomic_load_n(&ctl->on, __ATOMIC_RELAXED))
 		return;
 	__atomic_store_n(&ctl->on, 1, __ATOMIC_SEQ_CST);
 	wake(&ctl->on);
 }
 
-/* The vCPU stored to DB_CHAN: its stub waited CH_SPIN pauses. 1 if the
+/* The vCPU stored to DB_CHAN: its stub waited ctl->spin pauses. 1 if the
  * call is done (result in *rc), 0 if this thread must make it itself. */
 int chan_resolve(struct sb_mon *m, struct sb_thr *t, long *rc)
 {
@@ -265,12 +287,11 @@ void chan_kill(struct sb_mon *m)
 static const uint16_t vm_calls[] = { SYS_getpid, SYS_gettid, SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid };
 
 /* Turn the channel on for this process (at entry, in a fork child): the
- * answers and bitmaps, then the worker. 0, or a negative errno (then
- * only the in-VM answers are on). */
+ * answers and bitmaps; the worker comes with the first call it could
+ * serve (chan_kick). 0. */
 int chan_start(struct sb_mon *m)
 {
 	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
-	long rc;
 
 	/* a fork child's copy holds the parent's answers: gone first */
 	sb_memset(ctl, 0, sizeof *ctl);
@@ -296,15 +317,8 @@ int chan_start(struct sb_mon *m)
 			ctl->nr_ok[nr / 64] |= 1ull << (nr % 64);
 	}
 	ctl->spin = CH_SPIN_START;
+	m->chan_workers = 0; /* started by the first call it could serve (chan_kick) */
 	m->chan_enabled = 1;
-	m->chan_workers = 1;
-	rc = mon_spawn_worker(m);
-	if (rc < 0) {
-		m->chan_workers = 0;
-		for (unsigned i = 0; i < CH_NR_MAX / 64; i++)
-			ctl->nr_ok[i] = 0;
-		return (int)rc;
-	}
 	return 0;
 }
 

@@ -69,7 +69,7 @@ static void handle_syscall(struct sb_mon *m, struct sb_thr *t, int chan)
 		goto out;
 	}
 	/* a call a parked worker could serve: wake it for the next ones */
-	if (m->chan_workers && nr >= 0 && nr < CH_NR_MAX &&
+	if (m->chan_enabled && nr >= 0 && nr < CH_NR_MAX &&
 	    (cpu_chan_ctl(m)->nr_ok[nr / 64] & (1ull << (nr % 64))))
 		chan_kick(m);
 

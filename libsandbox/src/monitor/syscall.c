@@ -545,7 +545,7 @@ long mon_syscall(struct sb_mon *m, struct kvm_regs *r)
 	if (rc)
 		return deny(m, nr, a, rc, rc == -EBADF ? "integrity: monitor fd" : "integrity: vault address");
 	/* the channel's workers would keep the old credentials or namespaces */
-	if (changes_creds(nr) && m->chan_workers && !m->chan_dead)
+	if (changes_creds(nr) && m->chan_enabled && !m->chan_dead)
 		chan_kill(m);
 
 	if (se->flags & SE_EMULATE)

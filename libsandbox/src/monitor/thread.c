@@ -321,6 +321,7 @@ long mon_spawn_worker(struct sb_mon *m)
 	if (t) {
 		m->nthreads--; /* guest threads only */
 		t->worker = 1;
+		m->chan_widx = t->idx; /* host_tid is -1 until the kernel writes the worker's tid */
 	}
 	mon_unlock(m);
 	if (!t)
@@ -343,8 +344,6 @@ long mon_spawn_worker(struct sb_mon *m)
 		t->worker = 0;
 		t->host_tid = 0;
 		mon_unlock(m);
-	} else {
-		m->chan_widx = t->idx;
 	}
 	return rc;
 }
