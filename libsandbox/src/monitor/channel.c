@@ -55,6 +55,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include "log.h"
@@ -70,6 +71,11 @@
 #define CH_SPIN_START 200
 #define CH_SPIN_MIN 50
 #define CH_SPIN_MAX 4096
+/* doorbell mode: after this many stubs in a row gave up with their call
+ * not taken, the worker is not getting a CPU (more runnable threads than
+ * CPUs, in this sandbox or others): no spinning for CH_BACKOFF_NS */
+#define CH_TAKEBACKS 8
+#define CH_BACKOFF_NS 20000000ull
 
 /* Calls a worker may make. Each takes only integers and buffers, has no
  * effect tied to the calling thread, and is quick, or is quick on the fds
@@ -97,6 +103,14 @@ int chan_fd_call(long nr)
 	       nr == SYS_writev || nr == SYS_fsync || nr == SYS_fdatasync;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts = { 0, 0 };
+
+	sb_sys2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void wake(uint32_t *w)
 {
 	sb_sys6(SYS_futex, (long)w, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
@@ -111,6 +125,7 @@ static void serve(struct sb_mon *m, struct sb_chan_slot *s)
 	nr = (long)__atomic_load_n(&s->nr, __ATOMIC_RELAXED);
 	for (int i = 0; i < 6; i++)
 		a[i] = (long)__atomic_load_n(&s->a[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&m->chan_takebacks, 0, __ATOMIC_RELAXED);
 	rc = mon_chan_call(m, nr, a);
 	if (rc == -SB_CHAN_BACK) {
 		__atomic_store_n(&s->state, CH_BACK, __ATOMIC_RELEASE);
@@ -146,7 +161,7 @@ static int scan(struct sb_mon *m)
 /* may a worker run now? (mode auto: not with more guest threads than CPUs) */
 static int chan_wanted(const struct sb_mon *m)
 {
-	if (m->chan_dead || m->chan_mode == SB_CHAN_OFF)
+	if (m->chan_dead || m->chan_mode == SB_CHAN_OFF || __atomic_load_n(&m->chan_overload, __ATOMIC_RELAXED))
 		return 0;
 	return m->chan_mode == SB_CHAN_ON || __atomic_load_n(&m->nthreads, __ATOMIC_RELAXED) + 1 <= m->ncpus;
 }
@@ -197,6 +212,11 @@ void chan_kick(struct sb_mon *m)
 
 	if (!m->chan_enabled || m->chan_dead)
 		return;
+	/* doorbell mode ends after its time */
+	if (__atomic_load_n(&m->chan_overload, __ATOMIC_RELAXED) && now_ns() >= m->chan_overload_end) {
+		__atomic_store_n(&m->chan_takebacks, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&m->chan_overload, 0, __ATOMIC_RELAXED);
+	}
 	/* the worker died with the thread that made it: a new one below */
 	if (__atomic_load_n(&m->chan_workers, __ATOMIC_ACQUIRE) &&
 	    !__atomic_load_n(&sb_thr_at(m, m->chan_widx)->host_tid, __ATOMIC_ACQUIRE)) {
@@ -245,6 +265,15 @@ int chan_resolve(struct sb_mon *m, struct sb_thr *t, long *rc)
 	if (__atomic_compare_exchange_n(&s->state, &st, CH_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		__atomic_store_n(&ctl->spin, spin - spin / 4 < CH_SPIN_MIN ? CH_SPIN_MIN : spin - spin / 4,
 				 __ATOMIC_RELAXED);
+		/* the worker does not run: doorbell mode for a while (the worker
+		 * parks once it sees it; chan_kick ends it) */
+		if (__atomic_add_fetch(&m->chan_takebacks, 1, __ATOMIC_RELAXED) >= CH_TAKEBACKS &&
+		    !__atomic_load_n(&m->chan_overload, __ATOMIC_RELAXED)) {
+			m->chan_overload_end = now_ns() + CH_BACKOFF_NS;
+			__atomic_store_n(&m->chan_overload, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
+			__atomic_add_fetch(&m->chan_backoffs, 1, __ATOMIC_RELAXED);
+		}
 		return 0;
 	}
 	/* the worker had it: wait longer next time */
@@ -366,6 +395,8 @@ void mon_print_stats(const struct sb_mon *m)
 	buf_dec(&b, (long)m->chan_back);
 	buf_str(&b, " waited ");
 	buf_dec(&b, (long)m->chan_waited);
+	buf_str(&b, " doorbell-mode ");
+	buf_dec(&b, (long)m->chan_backoffs);
 	buf_str(&b, "\n");
 	buf_flush(&b, 2);
 }

@@ -280,7 +280,10 @@ struct sb_mon {
 	uint32_t ncpus;             /* CPUs the process may run on, at entry */
 	uint32_t chan_workers;      /* worker threads alive */
 	uint32_t chan_widx;         /* the worker's slot (its host_tid is 0 once it is gone) */
-	uint64_t chan_served, chan_back, chan_waited; /* statistics */
+	uint32_t chan_takebacks;    /* stubs that gave up with their call not taken, since the worker last served one */
+	uint32_t chan_overload;     /* doorbell mode: the worker does not get a CPU; stubs exit at once */
+	uint64_t chan_overload_end; /* until then (CLOCK_MONOTONIC ns) */
+	uint64_t chan_served, chan_back, chan_waited, chan_backoffs; /* statistics */
 	uint32_t print_stats;       /* RINGFENCE_STATS=1: a line of counts on stderr at exit_group */
 	int (*set_lstar)(struct sb_thr *t, uint64_t lstar); /* NULL: the backend cannot switch stubs */
 };
