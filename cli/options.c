@@ -45,7 +45,7 @@ void rf_usage(FILE *f)
 	      "  --exitless on|off|auto   the exitless channel: quick calls made by a worker\n"
 	      "                           thread without a VM exit (VT-x hosts, kvm backend;\n"
 	      "                           auto: while threads < CPUs). Default: the variable\n"
-	      "                           RINGFENCE_EXITLESS, else off\n"
+	      "                           RINGFENCE_EXITLESS, else auto\n"
 	      "\n"
 	      "Exit status: the program's; 128+N if signal N killed it (the launcher dies\n"
 	      "of the same signal); a call the policy kills ends it with SIGSYS (159);\n"

@@ -326,9 +326,9 @@ SB_API int sb_enter(const struct sb_policy *pol);
  * (docs/architecture.md, "Exitless system calls"): quick calls that are
  * not bound to the calling thread are made by a worker thread of the
  * monitor while the vCPU waits inside the VM, without a VM exit. Neither
- * flag: the environment variable RINGFENCE_EXITLESS: "on"; "auto" (on
- * while the process has fewer threads than CPUs); anything else or unset:
- * off. Exitless or not, every call gets the same decision, result and
+ * flag: the environment variable RINGFENCE_EXITLESS: "on", "off", else
+ * auto: on while the process has fewer threads than CPUs (and never on a
+ * single CPU). Exitless or not, every call gets the same decision, result and
  * audit record. Only the /dev/kvm backend on VT-x/AMD-V hosts offers it
  * (a PVM host runs the syscall stub at CPL3, where it cannot be used).
  */

@@ -344,7 +344,7 @@ static int tasks_open(struct sb_mon *m, const struct sb_launch *l)
 }
 
 /* SB_CHAN_* from sb_enter's flags, else RINGFENCE_EXITLESS (on, off,
- * auto), else off (the channel is new: opt-in until it has run widely) */
+ * auto), else auto */
 static uint32_t chan_mode(uint64_t flags)
 {
 	const char *e = getenv("RINGFENCE_EXITLESS");
@@ -355,9 +355,9 @@ static uint32_t chan_mode(uint64_t flags)
 		return SB_CHAN_OFF;
 	if (e && !strcmp(e, "on"))
 		return SB_CHAN_ON;
-	if (e && !strcmp(e, "auto"))
-		return SB_CHAN_AUTO;
-	return SB_CHAN_OFF;
+	if (e && !strcmp(e, "off"))
+		return SB_CHAN_OFF;
+	return SB_CHAN_AUTO;
 }
 
 /* CPUs this thread may run on */
