@@ -678,11 +678,31 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
           "(`bench/bench_process.c`) times fork+wait, fork+exec+wait and thread create+join under "
           "`ringfence run` beside native in interleaved rounds (ratio per round, median and min–max; a mode "
           "that fails inside says `failed:` with its reason) and keeps them in `bench/results/process-*.txt`.")
+        A(exitless_section())
     A("\n## Versions\n")
     A("guest: " + "; ".join(f"{k} {v}" for k, v in g["info"].items()
                             if k in ("ringfence", "bwrap", "unshare", "sqlite3", "gzip")) + ".  ")
     A("host: " + "; ".join(f"{k[4:]} {v}" for k, v in h["info"].items() if k.startswith("pkg_")) + ".\n")
     return "\n".join(L) + "\n"
+
+
+def exitless_section():
+    """The newest bench/run-exitless.sh result, as kept in bench/results/exitless-*.txt."""
+    import glob, os
+    files = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "exitless-*.txt")))
+    text = ("\n## Exitless system calls (`bench/run-exitless.sh`)\n\n"
+            "`bench/run-exitless.sh [ROUNDS] [ITERS] [SECONDS]` runs in one Bochs boot with 2 emulated CPUs: "
+            "getpid and a 1-byte write to /dev/null natively, under a seccomp allow list (allow60), a seccomp "
+            "user-notify supervisor, a ptrace stop, Ringfence's exit path (`RINGFENCE_EXITLESS=off`) and its "
+            "exitless channel (`on`: getpid answered in the VM by the channel stub, the write made by the "
+            "worker), in interleaved rounds (ratio per round, median and min-max); then 1, 2, 4 and 8 sandboxes "
+            "at once (`bench/bench_fair.c`, exitless on, each writing to /dev/null) with the total rate and the "
+            "slowest sandbox's share of an equal split. Emulated time: ratios only; a native getpid costs far "
+            "more under Bochs than the channel stub's few instructions, hence a ratio below 1.\n")
+    if not files:
+        return text + "\nNo run of it is kept yet.\n"
+    return (text + f"\nThe newest run, `bench/results/{os.path.basename(files[-1])}`:\n\n```\n"
+            + open(files[-1]).read().rstrip() + "\n```\n")
 
 
 def main():
