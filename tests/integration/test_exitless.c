@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -87,6 +88,14 @@ static void sc_results(void *arg)
 		SBT_CHECK(syscall(SYS_getpid) == n.pid);
 		SBT_CHECK(syscall(SYS_gettid) == n.pid);
 		SBT_CHECK(write(null, "x", 1) == 1);
+	}
+	/* getcpu through the vDSO (in the VM, any mode): a CPU and node that exist */
+	{
+		unsigned cpu = ~0u, node = ~0u;
+		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+		SBT_CHECK(getcpu(&cpu, &node) == 0 && cpu < (unsigned)ncpu && node < 64);
+		SBT_CHECK(sched_getcpu() >= 0 && sched_getcpu() < ncpu);
 	}
 	/* another thread's tid, answered in the VM from its own slot */
 	{

@@ -2,8 +2,9 @@
 /* libsandbox/src/guest/cpu_x86_64.c: the guest's GDT, TSS, IDT and ring-0 stubs.
  *
  * The layout is Linux's (kernel CS 0x10, DS 0x18, user32 CS 0x23, user DS
- * 0x2b, user CS 0x33, TSS 0x40): a PVM host runs guest user mode on the
- * host's own GDT, so the guest's user selectors must be the host's.
+ * 0x2b, user CS 0x33, the vDSO's CPU/node segment 0x7b; the TSSs from 0x80
+ * on): a PVM host runs guest user mode on the host's own GDT, so the
+ * guest's user selectors must be the host's.
  *
  * What runs in the guest at ring 0 is only what this file writes, a few
  * instructions per entry (ring 0 is emulated one instruction at a time on
@@ -48,6 +49,10 @@ void cpu_build_sys(struct sb_mon *mon, uint64_t sys)
 	gdt[GDT_UCODE32 / 8] = 0x00cffb000000ffffull; /* 32-bit code, DPL3 */
 	gdt[GDT_UDATA / 8] = 0x00cff3000000ffffull;   /* data, DPL3 */
 	gdt[GDT_UCODE / 8] = 0x00affb000000ffffull;   /* 64-bit code, DPL3 */
+	/* the vDSO's getcpu (without RDPID) reads its limit with lsl: CPU 0 of
+	 * node 0 for every vCPU (one GDT; the host CPU a vCPU's thread runs
+	 * on changes anyway). Read-only data, DPL3, limit 0: cpu | node << 12 */
+	gdt[GDT_CPUNODE / 8] = 0x0000f10000000000ull;
 	/* one TSS per vCPU (thread slot), each with its own IST1 stack: two
 	 * vCPUs taking exceptions at once never share a frame. Every gate
 	 * uses IST1, so rsp0 is never loaded; it points there too. */

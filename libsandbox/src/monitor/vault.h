@@ -116,7 +116,8 @@
 #define GDT_UCODE32 0x23
 #define GDT_UDATA 0x2b
 #define GDT_UCODE 0x33
-#define GDT_TSS 0x40 /* vCPU 0's; vCPU i's is GDT_TSS + 16 * i */
+#define GDT_CPUNODE 0x78 /* as Linux's GDT_ENTRY_CPUNODE: the vDSO's getcpu reads it with lsl */
+#define GDT_TSS 0x80 /* vCPU 0's; vCPU i's is GDT_TSS + 16 * i */
 #define GDT_LIMIT (GDT_TSS + 16 * SB_MAX_THREADS - 1)
 
 #define SB_MAX_WINDOWS 4096
