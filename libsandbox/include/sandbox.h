@@ -334,6 +334,15 @@ SB_API int sb_enter(const struct sb_policy *pol);
  */
 #define SB_ENTER_EXITLESS 0x2u
 #define SB_ENTER_NO_EXITLESS 0x4u
+/*
+ * SB_ENTER_NO_PATCH - while the exitless channel is on, the monitor
+ * rewrites the `mov $nr, %eax` before a `syscall` it has served into a
+ * jump to a trampoline that reaches the channel from user mode
+ * (docs/architecture.md, "Patched call sites"); only in the process's
+ * private, read-only code, only where that instruction is proven. This
+ * flag (or RINGFENCE_PATCH=off in the environment) leaves all code as it is.
+ */
+#define SB_ENTER_NO_PATCH 0x8u
 
 /**
  * sb_enter_flags() - sb_enter() with flags (SB_ENTER_*; 0: sb_enter()).

@@ -12,7 +12,10 @@
  * in the sys window, supervisor-only: a thread of the process that tries
  * to rewrite its own or another thread's slot (directly, or by having the
  * kernel write there) while calls are being served must fail every time,
- * and the calls' results must stay right.
+ * and the calls' results must stay right. The user slots of patched
+ * sites are the process's own memory: forged requests there (calls the
+ * worker must not make, pointers into the vault, a buffer flipped to the
+ * vault while the request is served) are never made as forged.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -24,13 +27,18 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include "../common/sbtest.h"
 #include "../../libsandbox/src/monitor/vault.h"
 
 
 
-static unsigned mode_flags[2] = { SB_ENTER_EXITLESS, SB_ENTER_NO_EXITLESS };
-static const char *mode_name[2] = { "exitless", "exit path" };
+/* the channel with patched call sites (the default when it is on), the
+ * channel through unmodified `syscall`s only, the exit path */
+#define NMODES 3
+#define EXITPATH 2
+static unsigned mode_flags[NMODES] = { SB_ENTER_EXITLESS, SB_ENTER_EXITLESS | SB_ENTER_NO_PATCH, SB_ENTER_NO_EXITLESS };
+static const char *mode_name[NMODES] = { "exitless, patched sites", "exitless, unmodified syscall", "exit path" };
 
 static void enter(unsigned flags, const struct sb_policy *pol)
 {
@@ -87,8 +95,11 @@ static void sc_results(void *arg)
 	for (int i = 0; i < 3000; i++) {
 		SBT_CHECK(syscall(SYS_getpid) == n.pid);
 		SBT_CHECK(syscall(SYS_gettid) == n.pid);
+		SBT_CHECK(getpid() == n.pid); /* glibc's wrapper: a site the patcher takes */
 		SBT_CHECK(write(null, "x", 1) == 1);
 	}
+	/* glibc's getpid starts with `mov $39, %eax`: patched into a jmp, or not */
+	printf("getpid starts with %02x\n", *(volatile unsigned char *)(uintptr_t)getpid);
 	/* getcpu through the vDSO (in the VM, any mode): a CPU and node that exist */
 	{
 		unsigned cpu = ~0u, node = ~0u;
@@ -143,16 +154,24 @@ static long served(const struct sbt_result *r)
 static void test_same_results(void **state)
 {
 	(void)state;
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < NMODES; k++) {
 		long n;
 
 		SBT_RUN_OK(sc_results, &mode_flags[k], NULL, SBT_NO_ENTER | SBT_OUT | SBT_ERR, NULL, res, mode_name[k]);
 		assert_non_null(memmem(res->out, res->outlen, "ok\n", 3));
 		n = served(res);
-		printf("     %s: %ld calls served by the worker, %ld answered in the VM, %ld exits\n", mode_name[k], n,
-		       stat_of(res, " in-vm "), stat_of(res, " exits "));
+		printf("     %s: %ld calls served by the worker, %ld answered in the VM, %ld exits, %ld sites patched\n",
+		       mode_name[k], n, stat_of(res, " in-vm "), stat_of(res, " exits "), stat_of(res, " patched "));
 		assert_true(n >= 0);
-		if (k == 1) {
+		if (k != 0) {
+			assert_int_equal(stat_of(res, " patched "), 0);
+			assert_non_null(memmem(res->out, res->outlen, "getpid starts with b8\n", 22));
+		} else if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+			/* getpid's and write's sites at least (the worker runs) */
+			assert_true(stat_of(res, " patched ") >= 2);
+			assert_non_null(memmem(res->out, res->outlen, "getpid starts with e9\n", 22));
+		}
+		if (k == EXITPATH) {
 			assert_int_equal(n, 0);
 			assert_int_equal(stat_of(res, " in-vm "), 0);
 		} else {
@@ -224,11 +243,11 @@ static int records(const struct sbt_result *r, char *out, size_t cap)
 
 static void test_same_denials(void **state)
 {
-	static char a[2][16384];
-	int n[2];
+	static char a[NMODES][16384];
+	int n[NMODES];
 
 	(void)state;
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < NMODES; k++) {
 		SBT_RUN_OK(sc_denials, &mode_flags[k], NULL, SBT_NO_ENTER | SBT_OUT | SBT_ERR, NULL, res, mode_name[k]);
 		n[k] = records(res, a[k], sizeof a[k]);
 	}
@@ -236,7 +255,9 @@ static void test_same_denials(void **state)
 	/* getppid, write(99) and getuid (LOG), three times */
 	assert_int_equal(n[0], 9);
 	assert_int_equal(n[1], 9);
-	assert_string_equal(a[0], a[1]);
+	assert_int_equal(n[2], 9);
+	assert_string_equal(a[0], a[2]);
+	assert_string_equal(a[1], a[2]);
 }
 
 /* ---- hostile: rewriting request slots */
@@ -347,10 +368,199 @@ static void sc_rewrite(void *arg)
 static void test_slot_rewrite(void **state)
 {
 	(void)state;
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < NMODES; k++) {
 		SBT_RUN_OK(sc_rewrite, &mode_flags[k], NULL, SBT_NO_ENTER | SBT_OUT | SBT_ERR, NULL, res, mode_name[k]);
 		assert_non_null(memmem(res->out, res->outlen, "faults 3010\n", 12));
 		printf("     %s: every attempt faulted; %ld calls served without an exit\n", mode_name[k], served(res));
+	}
+}
+
+/* ---- hostile: forged requests in the user slots of patched sites */
+
+/* the user slots are the process's own memory: it may write anything
+ * there, at any time. A forged request must get exactly what the same
+ * call through `syscall` would get on the exit path, or nothing: a call
+ * the worker does not make (handed back) is never made. */
+static uintptr_t uslot_last;
+static volatile uint64_t flip_bad;
+
+/* post a request in the last user slot (trampolines claim from the
+ * first); its final state (CH_DONE, CH_BACK, or CH_REQ if no worker
+ * took it), *ret the result */
+static uint32_t forge(long nr, long a0, long a1, long a2, long *ret)
+{
+	volatile struct sb_chan_slot *s = (volatile struct sb_chan_slot *)uslot_last;
+	uint32_t idle = CH_IDLE, st = CH_REQ;
+
+	for (long spins = 0; !__atomic_compare_exchange_n(&s->state, &idle, CH_OWN, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	     spins++) {
+		idle = CH_IDLE;
+		if (spins > 100000000)
+			return CH_OWN;
+	}
+	s->nr = (uint64_t)nr;
+	s->a[0] = (uint64_t)a0;
+	s->a[1] = (uint64_t)a1;
+	s->a[2] = (uint64_t)a2;
+	s->a[3] = s->a[4] = s->a[5] = 0;
+	__atomic_store_n(&s->state, CH_REQ, __ATOMIC_RELEASE);
+	/* up to 0.2 s (the vDSO's clock: no exit) for a worker to answer */
+	{
+		struct timespec t0, t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long spins = 0;; spins++) {
+			st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+			if (st == CH_DONE || st == CH_BACK)
+				break;
+			__builtin_ia32_pause();
+			if (spins % 1024 == 0) {
+				clock_gettime(CLOCK_MONOTONIC, &t);
+				if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > 200000000L)
+					break;
+			}
+		}
+	}
+	if (st == CH_REQ) {
+		uint32_t req = CH_REQ;
+
+		/* withdrawn, unless a worker took it just now */
+		if (!__atomic_compare_exchange_n(&s->state, &req, CH_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			while ((st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE)) == CH_BUSY)
+				__builtin_ia32_pause();
+		} else {
+			return CH_REQ;
+		}
+	}
+	*ret = (long)s->ret;
+	__atomic_store_n(&s->state, CH_IDLE, __ATOMIC_RELEASE);
+	return st;
+}
+
+/* another thread: flips the last slot's buffer argument between a good
+ * buffer and the vault while requests are being served */
+static void *flipper(void *arg)
+{
+	volatile struct sb_chan_slot *s = (volatile struct sb_chan_slot *)uslot_last;
+	uint64_t bad = (uint64_t)arg, good = s->a[1];
+
+	while (!stop) {
+		s->a[1] = bad;
+		s->a[1] = good;
+	}
+	return NULL;
+}
+
+static void sc_forge(void *arg)
+{
+	unsigned flags = *(unsigned *)arg;
+	struct sb_policy *pol;
+	struct sigaction sa = { 0 };
+	char path[] = "/tmp/rf-forge-XXXXXX", line[512], buf[64];
+	static const char good[8] = "GOODGOOD";
+	int fd, null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	uintptr_t vault = 0, w;
+	uint32_t st;
+	long ret = 0, made = 0, refused = 0;
+	pthread_t th;
+	struct stat sb;
+	FILE *f;
+
+	fd = mkstemp(path);
+	SBT_CHECK(fd >= 0 && null >= 0 && unlink(path) == 0);
+	SBT_CHECK(sb_policy_new(SB_ACT_ALLOW, &pol) == 0);
+	SBT_CHECK(sb_policy_add(pol, SYS_uname, SB_ACT_ERRNO(EPERM)) == 0);
+	enter(flags, pol);
+	f = fopen("/proc/self/maps", "re");
+	SBT_CHECK(f != NULL);
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, "kvm-vcpu") && !vault)
+			vault = strtoul(line, NULL, 16) - (VLT_THREADS + THR_RUN);
+	fclose(f);
+	SBT_CHECK(vault != 0);
+	w = vault + VLT_PATCH;
+	uslot_last = w + PATCH_USLOT + (PATCH_NUSLOT - 1) * SYS_CSLOT_STRIDE;
+	sa.sa_handler = on_segv;
+	sa.sa_flags = SA_NODEFER;
+	SBT_CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+	/* the control page's alias and the trampolines: readable, never writable */
+	for (volatile int i = 0; i < 2; i++) {
+		volatile uintptr_t a = i ? w + PATCH_TRAMP : w + PATCH_UCTL;
+		int before = faults;
+
+		if (!sigsetjmp(jb, 1))
+			(void)*(volatile uint64_t *)a;
+		if (!sigsetjmp(jb, 1))
+			*(volatile uint64_t *)a = 0xcc;
+		if (faults != before + 1) {
+			fprintf(stderr, "%s at %#lx: written from user mode\n", i ? "a trampoline" : "the control page",
+				(unsigned long)a);
+			_exit(SBT_EXIT_ESCAPED);
+		}
+	}
+	/* the worker awake */
+	for (int i = 0; i < 200; i++)
+		SBT_CHECK(write(null, "x", 1) == 1);
+	/* calls a worker must never make for a forged request */
+	{
+		const struct { long nr, a0, a1, a2; const char *what; } bad[] = {
+			{ SYS_write, fd, (long)(vault + VLT_SYS), 64, "write from the vault" },
+			{ SYS_read, fd, (long)(vault + VLT_SYS + SYS_CCTL), 8, "read into the vault" },
+			{ SYS_getrandom, (long)(vault + VLT_SYS + SYS_CCTL), 8, 0, "getrandom into the vault" },
+			{ SYS_openat, AT_FDCWD, (long)"/etc/passwd", O_RDONLY, "openat (not a channel call)" },
+			{ SYS_uname, (long)buf, 0, 0, "uname (denied by the policy)" },
+			{ SYS_getpid, 0, 0, 0, "getpid (not a worker's call)" },
+			{ 100000, 0, 0, 0, "a number out of range" },
+			{ -1, 0, 0, 0, "a negative number" },
+		};
+
+		for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			st = forge(bad[i].nr, bad[i].a0, bad[i].a1, bad[i].a2, &ret);
+			if (st == CH_DONE) {
+				fprintf(stderr, "forged %s: made, returned %ld\n", bad[i].what, ret);
+				_exit(SBT_EXIT_ESCAPED);
+			}
+			refused++;
+		}
+	}
+	/* a good request is made (or not served at all on the exit path) */
+	st = forge(SYS_write, null, (long)good, 8, &ret);
+	SBT_CHECK(st != CH_DONE || ret == 8);
+	/* the buffer argument flipped to the vault while requests are served:
+	 * each is made with what was checked (a good buffer) or not at all */
+	SBT_CHECK(forge(SYS_write, fd, (long)good, 8, &ret) != CH_OWN); /* a1 = good, for the flipper */
+	SBT_CHECK(ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0);
+	stop = 0;
+	SBT_CHECK(pthread_create(&th, NULL, flipper, (void *)(vault + VLT_SYS)) == 0);
+	for (int i = 0, unserved = 0; i < (sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2000 : 300) && unserved < 3; i++) {
+		st = forge(SYS_write, fd, (long)good, 8, &ret);
+		if (st == CH_DONE)
+			made++;
+		/* no worker serves user slots in this mode (patching off, or
+		 * the exit path): three unanswered requests tell */
+		unserved = st == CH_REQ ? unserved + 1 : 0;
+		SBT_CHECK(write(null, "x", 1) == 1); /* keeps the worker awake */
+	}
+	stop = 1;
+	SBT_CHECK(pthread_join(th, NULL) == 0);
+	/* the file holds exactly the good bytes of the calls made */
+	SBT_CHECK(fstat(fd, &sb) == 0);
+	SBT_CHECK(sb.st_size % 8 == 0);
+	SBT_CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	for (off_t o = 0; o < sb.st_size; o += 8)
+		SBT_CHECK(read(fd, buf, 8) == 8 && !memcmp(buf, good, 8));
+	printf("forged: %ld refused, %ld made while flipped (%ld bytes, all good)\n", refused, made, (long)sb.st_size);
+	fflush(stdout);
+	exit(0);
+}
+
+static void test_forged_requests(void **state)
+{
+	(void)state;
+	for (int k = 0; k < NMODES; k++) {
+		SBT_RUN_OK(sc_forge, &mode_flags[k], NULL, SBT_NO_ENTER | SBT_OUT | SBT_ERR, NULL, res, mode_name[k]);
+		assert_non_null(memmem(res->out, res->outlen, "forged: 8 refused", 17));
+		printf("     %s: %.*s", mode_name[k], (int)res->outlen, res->out);
 	}
 }
 
@@ -375,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_same_results),
 		cmocka_unit_test(test_same_denials),
 		cmocka_unit_test(test_slot_rewrite),
+		cmocka_unit_test(test_forged_requests),
 		cmocka_unit_test(test_both_flags),
 	};
 

@@ -570,7 +570,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 			       "must be called while single-threaded)");
 	if (!regs->xsave_ok)
 		return sb_fail(-ENOSYS, "the CPU or OS offers no XSAVE: the FPU state cannot be carried into the VM");
-	if (regs->flags & ~(uint64_t)(SB_ENTER_RING0 | SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS) ||
+	if (regs->flags & ~(uint64_t)(SB_ENTER_RING0 | SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS | SB_ENTER_NO_PATCH) ||
 	    (regs->flags & (SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS)) == (SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS))
 		return sb_fail(-EINVAL, "unknown sb_enter flags");
 	/* an executed image stays on the backend of the device it inherits
@@ -619,6 +619,7 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->sys = vault + VLT_SYS;
 	m->ring0 = !!(regs->flags & SB_ENTER_RING0);
 	m->chan_mode = chan_mode(regs->flags);
+	m->patch_on = !(regs->flags & SB_ENTER_NO_PATCH) && !(getenv("RINGFENCE_PATCH") && !strcmp(getenv("RINGFENCE_PATCH"), "off"));
 	m->ncpus = online_cpus();
 	m->print_stats = getenv("RINGFENCE_STATS") && !strcmp(getenv("RINGFENCE_STATS"), "1");
 	if (l && l->compiled) {
@@ -725,6 +726,9 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 		rc = mirror_window_exact(m, vault + VLT_PTPOOL, vault + VLT_PTPOOL + VLT_PTPOOL_SIZE, &m->pt.gpa);
 	if (!rc)
 		rc = pt_init(&m->pt, vault + VLT_PTPOOL, m->pt.gpa, VLT_PTPOOL_SIZE);
+	/* the patch window (monitor/patch.c): user slots, the control page's alias, trampolines */
+	if (!rc)
+		rc = patch_map(m, gpa + SYS_CCTL);
 	if (rc) {
 		sb_fail(rc, "cannot create the vault's memory windows");
 		goto fail;

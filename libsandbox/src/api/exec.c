@@ -182,7 +182,7 @@ int sb_exec_flags(const struct sb_policy *pol, const char *path, char *const arg
 		  unsigned int flags)
 {
 	sb_set_error("%s", "");
-	if (flags & ~(SB_ENTER_RING0 | SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS))
+	if (flags & ~(SB_ENTER_RING0 | SB_ENTER_EXITLESS | SB_ENTER_NO_EXITLESS | SB_ENTER_NO_PATCH))
 		return sb_fail(-EINVAL, "unknown sb_exec flags");
 	return exec_common(pol, path, argv, envp, NULL, flags);
 }

@@ -155,7 +155,8 @@ static void land(uint8_t *at, const struct emit *e)
  *   rcx >= 2^47 (a `syscall` in the last bytes of user space) or number
  *   >= CH_NR_MAX: -> plain: rcx, r11 back; the plain stub (an exit)
  *   number in the control page's vm_ok bitmap: answered in the VM (gettid
- *       from the slot, the others from ctl->ans[nr]) -> ret
+ *       from the slot, the others from ctl->ans[nr]); the site noted in
+ *       the slot for the patcher (monitor/patch.c) -> ret
  *   number not in the nr_ok bitmap, or no worker awake: -> plain
  *   number and arguments into the slot; state = CH_REQ
  *   up to ctl->spin times (adapted by the monitor, bounded): pause;
@@ -182,6 +183,8 @@ void cpu_build_chan(struct sb_mon *mon, uint64_t sys)
 		uint64_t r11 = sl + __builtin_offsetof(struct sb_chan_slot, save_r11);
 		uint64_t tid = sl + __builtin_offsetof(struct sb_chan_slot, tid);
 		uint64_t nvm = sl + __builtin_offsetof(struct sb_chan_slot, nvm);
+		uint64_t vsite = sl + __builtin_offsetof(struct sb_chan_slot, vm_site);
+		uint64_t vnr = sl + __builtin_offsetof(struct sb_chan_slot, vm_nr);
 		uint8_t *to_plain[5], *to_done, *to_back, *spin, *to_chan, *to_tid, *to_ret[2];
 		int np = 0, nrt = 0;
 
@@ -196,6 +199,8 @@ void cpu_build_chan(struct sb_mon *mon, uint64_t sys)
 		riprel(&e, OP(0x48, 0x0f, 0xa3, 0x05), ctl + __builtin_offsetof(struct sb_chan_ctl, vm_ok), 0, 0); /* bt %rax, vm_ok */
 		to_chan = jump(&e, OP(0x0f, 0x83), 0);                         /* jnc chan */
 		riprel(&e, OP(0x48, 0xff, 0x05), nvm, 0, 0);                  /* incq nvm */
+		riprel(&e, OP(0x48, 0x89, 0x0d), vsite, 0, 0);               /* mov %rcx, vm_site (a site to patch) */
+		riprel(&e, OP(0x48, 0x89, 0x05), vnr, 0, 0);                 /* mov %rax, vm_nr */
 		bytes(&e, OP(0x48, 0x3d, SYS_gettid & 0xff, SYS_gettid >> 8, 0, 0)); /* cmp $SYS_gettid, %rax */
 		to_tid = jump(&e, OP(0x0f, 0x84), 0);                          /* je tid */
 		riprel(&e, OP(0x48, 0x8d, 0x0d), ctl + __builtin_offsetof(struct sb_chan_ctl, ans), 0, 0); /* lea ans, %rcx */
@@ -256,4 +261,119 @@ void cpu_build_chan(struct sb_mon *mon, uint64_t sys)
 		if ((uint64_t)e.p > sys + SYS_CSTUB + (i + 1) * SYS_CSTUB_STRIDE)
 			__builtin_trap();
 	}
+}
+
+/*
+ * The trampoline of a patched call site (monitor/patch.c): CPL3 code the
+ * process jumps to from the `jmp` that replaced the `mov $nr, %eax` in
+ * front of a `syscall` at site. It behaves as that `mov` and `syscall`
+ * would, then jumps back to site + 2; it never touches the stack (the red
+ * zone below rsp may be live) and uses only rax, rcx and r11, which a
+ * `syscall` clobbers anyway (rcx is left as the return address, r11 as
+ * 0x246). Through the control page's read-only alias (PATCH_UCTL):
+ *   nr answered in the VM (vm_ok): rax = ans[nr]           -> out
+ *   nr not handed to the channel, or no worker awake       -> plain
+ *   claim a free user slot (lock cmpxchg CH_IDLE -> CH_OWN), none -> plain
+ *   number and arguments in; state = CH_REQ; spin ctl->spin pauses:
+ *     CH_DONE -> rax = ret, slot freed -> out; CH_BACK -> slot freed -> plain
+ *   not taken in time: withdrawn (CH_REQ -> CH_IDLE) -> plain; else the
+ *     worker has it, a quick call: wait for CH_DONE or CH_BACK
+ *   plain: mov $nr, %eax; syscall (the LSTAR path, as an unpatched site);
+ *     jmp site + 2
+ * Outside the VM (a host thread running the process's code, as in a
+ * crash report's child) the alias is the vault's untouched host page: all
+ * zero, so every call takes the plain `syscall`.
+ * Returns the trampoline's length, or 0 if it does not fit.
+ */
+uint32_t cpu_build_tramp(struct sb_mon *mon, uint64_t at, uint64_t site, uint32_t nr)
+{
+	uint64_t uctl = mon->vault + VLT_PATCH + PATCH_UCTL, us = mon->vault + VLT_PATCH + PATCH_USLOT;
+	uint64_t back = site + 2;
+	struct emit e = { (uint8_t *)at };
+	uint8_t *to_plain[4], *to_out[2], *to_got, *to_done[1], *to_back[2], *to_chan = 0, *claim, *spin, *wait;
+	int np = 0, no = 0;
+	const uint8_t o_nr = __builtin_offsetof(struct sb_chan_slot, nr), o_a = __builtin_offsetof(struct sb_chan_slot, a),
+		      o_ret = __builtin_offsetof(struct sb_chan_slot, ret);
+	uint8_t bit = (uint8_t)(nr % 64);
+
+	sb_memset(e.p, 0xcc, PATCH_TRAMP_STRIDE);
+	if (nr >= CH_NR_MAX)
+		return 0;
+	if (nr != SYS_gettid) { /* gettid's answer is per vCPU: the LSTAR stub's */
+		riprel(&e, OP(0x48, 0x0f, 0xba, 0x25), uctl + __builtin_offsetof(struct sb_chan_ctl, vm_ok) + 8 * (nr / 64),
+		       &bit, 1);                                              /* btq $bit, vm_ok[nr/64] */
+		to_chan = jump(&e, OP(0x0f, 0x83), 0);                         /* jnc chan */
+		riprel(&e, OP(0x48, 0x8b, 0x05), uctl + __builtin_offsetof(struct sb_chan_ctl, ans) + 8 * (uint64_t)nr, 0, 0);
+		to_out[no++] = jump(&e, OP(0xe9), 0);                           /* mov ans[nr], %rax; jmp out */
+		land(to_chan, &e);
+	}
+	riprel(&e, OP(0x48, 0x0f, 0xba, 0x25), uctl + __builtin_offsetof(struct sb_chan_ctl, nr_ok) + 8 * (nr / 64), &bit,
+	       1);                                                            /* btq $bit, nr_ok[nr/64] */
+	to_plain[np++] = jump(&e, OP(0x0f, 0x83), 0);                          /* jnc plain */
+	riprel(&e, OP(0x83, 0x3d), uctl + __builtin_offsetof(struct sb_chan_ctl, on), OP(0x00)); /* cmpl $0, on */
+	to_plain[np++] = jump(&e, OP(0x0f, 0x84), 0);                          /* je plain */
+	riprel(&e, OP(0x48, 0x8d, 0x0d), us, 0, 0);                           /* lea uslots, %rcx */
+	claim = e.p;
+	bytes(&e, OP(0x31, 0xc0));                                            /* xor %eax, %eax (CH_IDLE) */
+	bytes(&e, OP(0x41, 0xbb, CH_OWN, 0, 0, 0));                           /* mov $CH_OWN, %r11d */
+	bytes(&e, OP(0xf0, 0x44, 0x0f, 0xb1, 0x19));                          /* lock cmpxchg %r11d, (%rcx) */
+	to_got = jump(&e, OP(0x0f, 0x84), 0);                                  /* je got */
+	bytes(&e, OP(0x48, 0x81, 0xc1));                                      /* add $stride, %rcx */
+	u32(&e, SYS_CSLOT_STRIDE);
+	riprel(&e, OP(0x4c, 0x8d, 0x1d), us + PATCH_NUSLOT * SYS_CSLOT_STRIDE, 0, 0); /* lea uslots_end, %r11 */
+	bytes(&e, OP(0x4c, 0x39, 0xd9));                                      /* cmp %r11, %rcx */
+	jump(&e, OP(0x0f, 0x82), (uint64_t)claim);                             /* jb claim */
+	to_plain[np++] = jump(&e, OP(0xe9), 0);                                /* jmp plain: every slot busy */
+	land(to_got, &e);
+	bytes(&e, OP(0x48, 0xc7, 0x41, o_nr));                                /* movq $nr, nr(%rcx) */
+	u32(&e, nr);
+	bytes(&e, OP(0x48, 0x89, 0x79, (uint8_t)(o_a + 0)));                  /* mov %rdi, a0(%rcx) */
+	bytes(&e, OP(0x48, 0x89, 0x71, (uint8_t)(o_a + 8)));                  /* mov %rsi, a1(%rcx) */
+	bytes(&e, OP(0x48, 0x89, 0x51, (uint8_t)(o_a + 16)));                 /* mov %rdx, a2(%rcx) */
+	bytes(&e, OP(0x4c, 0x89, 0x51, (uint8_t)(o_a + 24)));                 /* mov %r10, a3(%rcx) */
+	bytes(&e, OP(0x4c, 0x89, 0x41, (uint8_t)(o_a + 32)));                 /* mov %r8, a4(%rcx) */
+	bytes(&e, OP(0x4c, 0x89, 0x49, (uint8_t)(o_a + 40)));                 /* mov %r9, a5(%rcx) */
+	bytes(&e, OP(0xc7, 0x01, CH_REQ, 0, 0, 0));                           /* movl $CH_REQ, (%rcx): published */
+	riprel(&e, OP(0x44, 0x8b, 0x1d), uctl + __builtin_offsetof(struct sb_chan_ctl, spin), 0, 0); /* mov spin, %r11d */
+	spin = e.p;
+	bytes(&e, OP(0xf3, 0x90));                                            /* pause */
+	bytes(&e, OP(0x8b, 0x01));                                            /* mov (%rcx), %eax */
+	bytes(&e, OP(0x83, 0xf8, CH_DONE));                                   /* cmp $CH_DONE, %eax */
+	to_done[0] = jump(&e, OP(0x0f, 0x84), 0);                              /* je done */
+	bytes(&e, OP(0x83, 0xf8, CH_BACK));                                   /* cmp $CH_BACK, %eax */
+	to_back[0] = jump(&e, OP(0x0f, 0x84), 0);                              /* je back */
+	bytes(&e, OP(0x41, 0xff, 0xcb));                                      /* dec %r11d */
+	jump(&e, OP(0x0f, 0x85), (uint64_t)spin);                              /* jnz spin */
+	bytes(&e, OP(0xb8, CH_REQ, 0, 0, 0));                                 /* mov $CH_REQ, %eax */
+	bytes(&e, OP(0x45, 0x31, 0xdb));                                      /* xor %r11d, %r11d (CH_IDLE) */
+	bytes(&e, OP(0xf0, 0x44, 0x0f, 0xb1, 0x19));                          /* lock cmpxchg %r11d, (%rcx) */
+	to_plain[np++] = jump(&e, OP(0x0f, 0x84), 0);                          /* je plain: withdrawn */
+	wait = e.p;                                                           /* a worker has it */
+	bytes(&e, OP(0xf3, 0x90));                                            /* pause */
+	bytes(&e, OP(0x8b, 0x01));                                            /* mov (%rcx), %eax */
+	bytes(&e, OP(0x83, 0xf8, CH_BUSY));                                   /* cmp $CH_BUSY, %eax */
+	jump(&e, OP(0x0f, 0x84), (uint64_t)wait);                              /* je wait */
+	bytes(&e, OP(0x83, 0xf8, CH_DONE));                                   /* cmp $CH_DONE, %eax */
+	to_back[1] = jump(&e, OP(0x0f, 0x85), 0);                              /* jne back */
+	land(to_done[0], &e);
+	bytes(&e, OP(0x48, 0x8b, 0x41, o_ret));                               /* mov ret(%rcx), %rax */
+	bytes(&e, OP(0xc7, 0x01, CH_IDLE, 0, 0, 0));                          /* movl $CH_IDLE, (%rcx): freed */
+	to_out[no++] = jump(&e, OP(0xe9), 0);                                  /* jmp out */
+	land(to_back[0], &e);
+	land(to_back[1], &e);
+	bytes(&e, OP(0xc7, 0x01, CH_IDLE, 0, 0, 0));                          /* movl $CH_IDLE, (%rcx): freed */
+	for (int k = 0; k < np; k++)
+		land(to_plain[k], &e);
+	bytes(&e, OP(0xb8));                                                  /* mov $nr, %eax */
+	u32(&e, nr);
+	bytes(&e, OP(0x0f, 0x05));                                            /* syscall */
+	jump(&e, OP(0xe9), back);                                              /* jmp site + 2 */
+	for (int k = 0; k < no; k++)
+		land(to_out[k], &e);
+	riprel(&e, OP(0x48, 0x8d, 0x0d), back, 0, 0);                         /* lea site+2, %rcx */
+	bytes(&e, OP(0x41, 0xbb, 0x46, 0x02, 0, 0));                          /* mov $0x246, %r11d */
+	jump(&e, OP(0xe9), back);                                              /* jmp site + 2 */
+	if ((uint64_t)e.p > at + PATCH_TRAMP_STRIDE)
+		__builtin_trap(); /* the stride is ours to size: a build error */
+	return (uint32_t)((uint64_t)e.p - at);
 }

@@ -14,6 +14,16 @@ void cpu_build_sys(struct sb_mon *mon, uint64_t sys);
  * into the sys area; after cpu_build_sys(). */
 void cpu_build_chan(struct sb_mon *mon, uint64_t sys);
 
+/* Write the trampoline of a patched call site (monitor/patch.c) at at
+ * (PATCH_TRAMP_STRIDE bytes, host-writable): `syscall` at site, number
+ * nr. Its length, or 0 for a number it cannot carry. */
+uint32_t cpu_build_tramp(struct sb_mon *mon, uint64_t at, uint64_t site, uint32_t nr);
+
+static inline struct sb_chan_slot *cpu_user_slot(const struct sb_mon *mon, uint32_t i)
+{
+	return (struct sb_chan_slot *)(mon->vault + VLT_PATCH + PATCH_USLOT + (uint64_t)i * SYS_CSLOT_STRIDE);
+}
+
 static inline uint64_t cpu_chan_stub(const struct sb_mon *mon, uint32_t i)
 {
 	return mon->sys + SYS_CSTUB + (uint64_t)i * SYS_CSTUB_STRIDE;

@@ -116,8 +116,8 @@ static void wake(uint32_t *w)
 	sb_sys6(SYS_futex, (long)w, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
 }
 
-/* Serve one claimed slot. */
-static void serve(struct sb_mon *m, struct sb_chan_slot *s)
+/* Serve one claimed slot: 1 if the call was made, 0 if handed back. */
+static int serve(struct sb_mon *m, struct sb_chan_slot *s)
 {
 	long nr, a[6], rc;
 
@@ -137,23 +137,60 @@ static void serve(struct sb_mon *m, struct sb_chan_slot *s)
 	}
 	if (__atomic_load_n(&s->waiting, __ATOMIC_ACQUIRE))
 		wake(&s->state);
+	return rc != -SB_CHAN_BACK;
 }
 
-/* One pass over the slots of guest threads; the number served. */
-static int scan(struct sb_mon *m)
+/* Claim slot s if a request waits there (CH_REQ -> CH_BUSY). */
+static int claim(struct sb_chan_slot *s)
+{
+	uint32_t want = CH_REQ;
+
+	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != CH_REQ)
+		return 0;
+	return __atomic_compare_exchange_n(&s->state, &want, CH_BUSY, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* One pass over the slots of guest threads and the user slots of
+ * patched sites; the number served. seen[i]: the last in-VM site of
+ * slot i the patcher looked at. */
+static int scan(struct sb_mon *m, uint64_t *seen)
 {
 	int n = 0;
 
 	for (uint32_t i = 0; i < m->thr_hi && i < SB_MAX_THREADS; i++) {
 		struct sb_chan_slot *s = cpu_chan_slot(m, i);
-		uint32_t want = CH_REQ;
+		uint64_t site, nr;
 
-		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != CH_REQ)
+		if (claim(s)) {
+			/* the stub's, written before it published the request,
+			 * stable until the result is (CPL3 cannot reach it) */
+			site = s->save_rcx;
+			nr = s->nr;
+			n++;
+			if (serve(m, s) && m->patch_on)
+				patch_consider(m, site - 2, (long)nr);
 			continue;
-		if (!__atomic_compare_exchange_n(&s->state, &want, CH_BUSY, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			continue;
-		serve(m, s);
-		n++;
+		}
+		/* a call the stub answered in the VM: its site too (a pair
+		 * read while the stub writes the next is refused by the
+		 * patcher's own check of the number at the site) */
+		site = __atomic_load_n(&s->vm_site, __ATOMIC_RELAXED);
+		if (m->patch_on && site != seen[i]) {
+			seen[i] = site;
+			nr = __atomic_load_n(&s->vm_nr, __ATOMIC_RELAXED);
+			if (site == __atomic_load_n(&s->vm_site, __ATOMIC_RELAXED))
+				patch_consider(m, site - 2, (long)nr);
+		}
+	}
+	/* requests from trampolines: guest-writable slots, copied by serve()
+	 * before anything is checked, like every request */
+	for (uint32_t i = 0; i < PATCH_NUSLOT && m->patch_on; i++) {
+		struct sb_chan_slot *s = cpu_user_slot(m, i);
+
+		if (claim(s)) {
+			serve(m, s);
+			n++;
+		}
 	}
 	return n;
 }
@@ -171,14 +208,16 @@ void chan_worker_main(struct sb_thr *w)
 	struct sb_mon *m = w->mon;
 	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
 	uint32_t idle = 0;
+	uint64_t seen[SB_MAX_THREADS];
 
+	sb_memset(seen, 0, sizeof seen);
 	/* it ends with the thread that made it (at the latest, the process's
 	 * exit_group); the exit path then finds it gone (chan_kick) */
 	sb_sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
 	for (;;) {
 		if (m->chan_dead)
 			break;
-		if (scan(m)) {
+		if (scan(m, seen)) {
 			idle = 0;
 			continue;
 		}
@@ -190,7 +229,7 @@ void chan_worker_main(struct sb_thr *w)
 		 * they saw it is served by the scan that follows, or taken back
 		 * by its vCPU's thread (DB_CHAN) */
 		__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
-		if (scan(m)) {
+		if (scan(m, seen)) {
 			if (chan_wanted(m))
 				__atomic_store_n(&ctl->on, 1, __ATOMIC_SEQ_CST);
 			idle = 0;
@@ -322,8 +361,10 @@ int chan_start(struct sb_mon *m)
 {
 	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
 
-	/* a fork child's copy holds the parent's answers: gone first */
+	/* a fork child's copy holds the parent's answers, and user slots
+	 * that threads it does not have were filling in: gone first */
 	sb_memset(ctl, 0, sizeof *ctl);
+	sb_memset(cpu_user_slot(m, 0), 0, PATCH_NUSLOT * SYS_CSLOT_STRIDE);
 	m->chan_enabled = 0;
 	if (m->chan_mode == SB_CHAN_OFF || m->chan_dead || m->ring0 || !m->set_lstar ||
 	    (m->chan_mode == SB_CHAN_AUTO && m->ncpus < 2))
@@ -397,6 +438,10 @@ void mon_print_stats(const struct sb_mon *m)
 	buf_dec(&b, (long)m->chan_waited);
 	buf_str(&b, " doorbell-mode ");
 	buf_dec(&b, (long)m->chan_backoffs);
+	buf_str(&b, " patched ");
+	buf_dec(&b, (long)m->patch_done);
+	buf_str(&b, " unpatchable ");
+	buf_dec(&b, (long)m->patch_refused);
 	buf_str(&b, "\n");
 	buf_flush(&b, 2);
 }

@@ -214,7 +214,7 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 	st.landlocked = m->landlocked;
 	st.enter_flags = (m->ring0 ? SB_ENTER_RING0 : 0) |
 			 (m->chan_mode == SB_CHAN_ON ? SB_ENTER_EXITLESS : 0) |
-			 (m->chan_mode == SB_CHAN_OFF ? SB_ENTER_NO_EXITLESS : 0);
+			 (m->chan_mode == SB_CHAN_OFF ? SB_ENTER_NO_EXITLESS : 0) | (m->patch_on ? 0 : SB_ENTER_NO_PATCH);
 	st.tasks_fd = m->tasks_fd;
 	st.backend = m->backend_kind;
 	memfd = sb_sys2(SYS_memfd_create, (long)"ringfence-exec", 0);

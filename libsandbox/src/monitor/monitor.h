@@ -74,6 +74,9 @@ int chan_resolve(struct sb_mon *m, struct sb_thr *t, long *rc);
 void chan_kill(struct sb_mon *m);
 void chan_vcpu_switch(struct sb_mon *m, struct sb_thr *t);
 void mon_print_stats(const struct sb_mon *m);
+/* patch.c: patched call sites (the worker patches what it sees) */
+void patch_consider(struct sb_mon *m, uint64_t site, long nr);
+int patch_map(struct sb_mon *m, uint64_t ctl_gpa);
 /* syscall.c: a call as a worker may make it, or -SB_CHAN_BACK */
 long mon_chan_call(struct sb_mon *m, long nr, long *a);
 

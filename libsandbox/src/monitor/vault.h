@@ -52,6 +52,20 @@
 #define VLT_MAPSBUF_SIZE 0x030000ull
 #define VLT_TASKS 0x140000ull /* the task table (tasks.h): a shared memfd mapping */
 #define VLT_TASKS_SIZE 0x004000ull
+/* patched call sites (monitor/patch.c): a memory window the process's
+ * CPL3 code reaches: user request slots (read-write), the control page
+ * again (an alias, read-only) and the trampolines (read-only, executable) */
+#define VLT_PATCH 0x200000ull
+#define VLT_PATCH_SIZE 0x100000ull
+#define PATCH_USLOT 0x0000  /* CPL3 request slots: PATCH_NUSLOT x SYS_CSLOT_STRIDE */
+#define PATCH_NUSLOT 32
+#define PATCH_UCTL 0x1000   /* guest alias of the sys window's SYS_CCTL page (no host page behind it) */
+#define PATCH_TRAMP 0x2000  /* trampoline k at PATCH_TRAMP + PATCH_TRAMP_STRIDE * k */
+#define PATCH_TRAMP_STRIDE 512
+#define PATCH_NTRAMP ((VLT_PATCH_SIZE - PATCH_TRAMP) / PATCH_TRAMP_STRIDE)
+/* the patcher's table of sites seen (monitor-private) */
+#define VLT_PTAB 0x300000ull
+#define PTAB_CAP 8192 /* entries: a power of two */
 #define SB_TASKS_CAP 2046           /* entries of the task table */
 #define VLT_PTPOOL 0x400000ull
 #define VLT_PTPOOL_SIZE (64ull << 20)
@@ -151,7 +165,8 @@ struct sb_ptpool {
 /* A request slot of the exitless channel (monitor/channel.c), in the sys
  * window: written by its vCPU's channel stub at CPL0 and by a worker
  * thread of the monitor; the process (CPL3) cannot reach it. */
-enum { CH_IDLE, CH_REQ, CH_BUSY, CH_DONE, CH_BACK };
+/* CH_OWN: a user slot (VLT_PATCH) a trampoline claimed and is filling in */
+enum { CH_IDLE, CH_REQ, CH_BUSY, CH_DONE, CH_BACK, CH_OWN };
 struct sb_chan_slot {
 	uint32_t state;   /* CH_*: the stub publishes CH_REQ, a worker claims it (CH_BUSY) */
 	uint32_t waiting; /* the vCPU's thread waits for the worker (futex on state) */
@@ -160,7 +175,17 @@ struct sb_chan_slot {
 	uint64_t save_rcx, save_r11; /* the stub's: the process's return rip and flags */
 	uint64_t tid;     /* gettid's answer, in the VM (the monitor's, set when the stub is switched on) */
 	uint64_t nvm;     /* calls the stub answered in the VM (statistics) */
+	uint64_t vm_site; /* the return rip of the last call answered in the VM (a site to patch) */
+	uint64_t vm_nr;   /* and its number */
 };
+
+/* An entry of the patcher's table (monitor/patch.c): a call site seen */
+struct sb_patch_ent {
+	uint64_t site;  /* address of the `syscall` instruction; 0: a free entry */
+	uint32_t state; /* PS_* */
+	uint32_t tramp; /* trampoline index, when patched */
+};
+enum { PS_FREE, PS_PATCHED, PS_REFUSED };
 
 #define CH_NR_MAX 512 /* call numbers the bitmap covers */
 struct sb_chan_ctl {
@@ -285,6 +310,10 @@ struct sb_mon {
 	uint32_t chan_overload;     /* doorbell mode: the worker does not get a CPU; stubs exit at once */
 	uint64_t chan_overload_end; /* until then (CLOCK_MONOTONIC ns) */
 	uint64_t chan_served, chan_back, chan_waited, chan_backoffs; /* statistics */
+	uint32_t patch_on;          /* patch call sites the channel serves (monitor/patch.c) */
+	uint32_t patch_next;        /* trampolines used */
+	uint64_t patch_gpa;         /* guest-physical address of the patch window */
+	uint64_t patch_done, patch_refused; /* statistics */
 	uint32_t print_stats;       /* RINGFENCE_STATS=1: a line of counts on stderr at exit_group */
 	int (*set_lstar)(struct sb_thr *t, uint64_t lstar); /* NULL: the backend cannot switch stubs */
 };
@@ -335,7 +364,10 @@ _Static_assert(GDT_LIMIT < SYS_GDT_PAGES * 4096 && SYS_TSS_STRIDE * SB_MAX_THREA
 		       SYS_CSLOT_STRIDE * SB_MAX_THREADS <= SYS_CSLOT_PAGES * 4096 &&
 		       SYS_CSLOT + SYS_CSLOT_PAGES * 4096 <= SYS_CCTL && SYS_CCTL + 4096 <= VLT_SYS_SIZE &&
 		       sizeof(struct sb_chan_slot) <= SYS_CSLOT_STRIDE && VLT_SYS + VLT_SYS_SIZE <= VLT_DOORBELL &&
-		       VLT_DOORBELL + 0x2000 <= VLT_MAPSBUF,
+		       VLT_DOORBELL + 0x2000 <= VLT_MAPSBUF && VLT_TASKS + VLT_TASKS_SIZE <= VLT_PATCH &&
+		       VLT_PATCH + VLT_PATCH_SIZE <= VLT_PTAB &&
+		       VLT_PTAB + PTAB_CAP * sizeof(struct sb_patch_ent) <= VLT_PTPOOL &&
+		       PATCH_NUSLOT * SYS_CSLOT_STRIDE <= PATCH_UCTL,
 	       "the sys area holds every vCPU's GDT entry, TSS and IST stack");
 _Static_assert(sizeof(struct sb_thr) <= THR_ALTSTACK, "struct sb_thr must fit below the thread's altstack");
 _Static_assert((VLT_THREADS & (SB_CHUNK - 1)) == 0 && (THR_SIZE & (SB_CHUNK - 1)) == 0,
