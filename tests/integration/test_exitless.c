@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -27,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include "../common/sbtest.h"
 #include "../../libsandbox/src/monitor/vault.h"
@@ -280,6 +282,23 @@ struct target {
 static volatile int stop;
 static uintptr_t slot0;
 
+/* the vault, found as an attacker would (tests/hostile/test_escape.c):
+ * thread 0's kvm_run, at a fixed offset in it */
+static uintptr_t find_vault(void)
+{
+	char line[512];
+	uintptr_t vault = 0;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	SBT_CHECK(f != NULL);
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, "kvm-vcpu") && !vault)
+			vault = strtoul(line, NULL, 16) - (VLT_THREADS + THR_RUN);
+	fclose(f);
+	SBT_CHECK(vault != 0);
+	return vault;
+}
+
 /* another thread: rewrites thread 0's slot for as long as it makes calls */
 static void *rewriter(void *arg)
 {
@@ -313,20 +332,10 @@ static void sc_rewrite(void *arg)
 	pthread_t th;
 	void *bad;
 	uintptr_t vault = 0;
-	char line[512];
-	FILE *f;
 
 	SBT_CHECK(null >= 0);
 	enter(flags, NULL);
-	/* the vault, found as an attacker would (tests/hostile/test_escape.c):
-	 * thread 0's kvm_run, at a fixed offset in it */
-	f = fopen("/proc/self/maps", "re");
-	SBT_CHECK(f != NULL);
-	while (fgets(line, sizeof line, f))
-		if (strstr(line, "kvm-vcpu") && !vault)
-			vault = strtoul(line, NULL, 16) - (VLT_THREADS + THR_RUN);
-	fclose(f);
-	SBT_CHECK(vault != 0);
+	vault = find_vault();
 	slot0 = vault + VLT_SYS + SYS_CSLOT;
 	tg[0] = (struct target){ slot0, "thread 0's request slot" };
 	tg[1] = (struct target){ slot0 + SYS_CSLOT_STRIDE, "thread 1's request slot" };
@@ -456,7 +465,7 @@ static void sc_forge(void *arg)
 	unsigned flags = *(unsigned *)arg;
 	struct sb_policy *pol;
 	struct sigaction sa = { 0 };
-	char path[] = "/tmp/rf-forge-XXXXXX", line[512], buf[64];
+	char path[] = "/tmp/rf-forge-XXXXXX", buf[64];
 	static const char good[8] = "GOODGOOD";
 	int fd, null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	uintptr_t vault = 0, w;
@@ -464,20 +473,13 @@ static void sc_forge(void *arg)
 	long ret = 0, made = 0, refused = 0;
 	pthread_t th;
 	struct stat sb;
-	FILE *f;
 
 	fd = mkstemp(path);
 	SBT_CHECK(fd >= 0 && null >= 0 && unlink(path) == 0);
 	SBT_CHECK(sb_policy_new(SB_ACT_ALLOW, &pol) == 0);
 	SBT_CHECK(sb_policy_add(pol, SYS_uname, SB_ACT_ERRNO(EPERM)) == 0);
 	enter(flags, pol);
-	f = fopen("/proc/self/maps", "re");
-	SBT_CHECK(f != NULL);
-	while (fgets(line, sizeof line, f))
-		if (strstr(line, "kvm-vcpu") && !vault)
-			vault = strtoul(line, NULL, 16) - (VLT_THREADS + THR_RUN);
-	fclose(f);
-	SBT_CHECK(vault != 0);
+	vault = find_vault();
 	w = vault + VLT_PATCH;
 	uslot_last = w + PATCH_USLOT + (PATCH_NUSLOT - 1) * SYS_CSLOT_STRIDE;
 	sa.sa_handler = on_segv;
@@ -564,6 +566,52 @@ static void test_forged_requests(void **state)
 	}
 }
 
+/* ---- a short-lived process leaves no worker behind */
+
+/* The worker shares the process's fds. A process that exits (or execs)
+ * right after its first call must not leave it running: it would hold
+ * the write end of its stdout pipe, and the reader would never see the
+ * end of the file (a shell pipeline hung on exactly this). */
+static void test_short_lived(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 30; i++) {
+		int p[2], null;
+		pid_t pid;
+		char c;
+		long n, got = 0;
+		struct pollfd pf;
+
+		assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+			if (null < 0 || sb_enter_flags(NULL, SB_ENTER_EXITLESS))
+				_exit(SBT_EXIT_ENTER);
+			/* a call the worker serves (it is made for it), then out */
+			if (write(null, "x", 1) != 1 || write(p[1], "y", 1) != 1)
+				_exit(1);
+			_exit(0);
+		}
+		close(p[1]);
+		pf.fd = p[0];
+		pf.events = POLLIN;
+		/* the end of the pipe comes once no process holds its write end */
+		for (;;) {
+			if (poll(&pf, 1, 60000) != 1)
+				fail_msg("run %d: the pipe's end never came (a worker outlived its process)", i);
+			n = read(p[0], &c, 1);
+			if (n <= 0)
+				break;
+			got += n;
+		}
+		close(p[0]);
+		assert_int_equal(got, 1);
+		assert_true(waitpid(pid, NULL, 0) == pid);
+	}
+}
+
 /* on and off at once: refused before anything happens */
 static void sc_both_flags(void *arg)
 {
@@ -586,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_same_denials),
 		cmocka_unit_test(test_slot_rewrite),
 		cmocka_unit_test(test_forged_requests),
+		cmocka_unit_test(test_short_lived),
 		cmocka_unit_test(test_both_flags),
 	};
 

@@ -214,6 +214,12 @@ void chan_worker_main(struct sb_thr *w)
 	/* it ends with the thread that made it (at the latest, the process's
 	 * exit_group); the exit path then finds it gone (chan_kick) */
 	sb_sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+	/* defends against a worker outliving its process: a parent that was
+	 * gone before the prctl above sends no signal (a short-lived process
+	 * exits right after its first call), and the worker would keep the
+	 * process's fds open for ever (a pipe's reader never sees its end) */
+	if (sb_sys0(SYS_getppid) != m->pid)
+		mon_worker_exit(m, w);
 	for (;;) {
 		if (m->chan_dead)
 			break;
@@ -235,7 +241,17 @@ void chan_worker_main(struct sb_thr *w)
 			idle = 0;
 			continue;
 		}
-		sb_sys6(SYS_futex, (long)&ctl->on, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0);
+		{
+			/* parked; once a second it looks whether its process is
+			 * still there (the one race PR_SET_PDEATHSIG leaves: the
+			 * thread that made it ended before the prctl, its
+			 * process goes on, and later ends without it) */
+			struct timespec ts = { 1, 0 };
+
+			sb_sys6(SYS_futex, (long)&ctl->on, FUTEX_WAIT_PRIVATE, 0, (long)&ts, 0, 0);
+			if (sb_sys0(SYS_getppid) != m->pid)
+				break;
+		}
 		idle = 0;
 	}
 	__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
@@ -300,8 +316,12 @@ int chan_resolve(struct sb_mon *m, struct sb_thr *t, long *rc)
 	struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
 	uint32_t spin = __atomic_load_n(&ctl->spin, __ATOMIC_RELAXED);
 
-	/* not claimed yet: taken back, the exit path serves it */
+	/* not claimed yet: taken back, the exit path serves it (while the
+	 * worker patches a call site it is busy, not starved: nothing to
+	 * adapt) */
 	if (__atomic_compare_exchange_n(&s->state, &st, CH_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&m->patch_busy, __ATOMIC_RELAXED))
+			return 0;
 		__atomic_store_n(&ctl->spin, spin - spin / 4 < CH_SPIN_MIN ? CH_SPIN_MIN : spin - spin / 4,
 				 __ATOMIC_RELAXED);
 		/* the worker does not run: doorbell mode for a while (the worker
@@ -349,6 +369,34 @@ void chan_kill(struct sb_mon *m)
 	__atomic_store_n(&ctl->on, 0, __ATOMIC_SEQ_CST);
 }
 
+/* Before execve: the worker is a process of its own, outside the thread
+ * group the kernel ends at an exec; it would live on in the old address
+ * space with the old fd table, holding pipe ends open (a reader then never
+ * sees end of file). It leaves first: asked (chan_kill; it goes at its
+ * next scan, between two calls), or killed after 100 ms. The channel
+ * stays off if the exec fails. */
+void chan_stop_worker(struct sb_mon *m)
+{
+	struct sb_thr *w;
+	int32_t tid;
+
+	if (!m->chan_enabled || !__atomic_load_n(&m->chan_workers, __ATOMIC_ACQUIRE))
+		return;
+	w = sb_thr_at(m, m->chan_widx);
+	chan_kill(m);
+	for (int i = 0; i < 200; i++) {
+		struct timespec ts = { 0, 1000000 }; /* 1 ms */
+
+		tid = __atomic_load_n(&w->host_tid, __ATOMIC_ACQUIRE);
+		if (tid == 0)
+			break; /* gone: CLONE_CHILD_CLEARTID */
+		if (i == 100 && tid > 0)
+			sb_sys2(SYS_kill, tid, SIGKILL);
+		sb_sys6(SYS_futex, (long)&w->host_tid, FUTEX_WAIT, tid, (long)&ts, 0, 0);
+	}
+	__atomic_store_n(&m->chan_workers, 0, __ATOMIC_RELEASE);
+}
+
 /* identity calls the stubs answer in the VM (from ctl->ans, gettid from
  * the slot): their answers change only through calls that turn the
  * channel off (set*id) or in a fork child, which starts anew */
@@ -365,6 +413,7 @@ int chan_start(struct sb_mon *m)
 	 * that threads it does not have were filling in: gone first */
 	sb_memset(ctl, 0, sizeof *ctl);
 	sb_memset(cpu_user_slot(m, 0), 0, PATCH_NUSLOT * SYS_CSLOT_STRIDE);
+	m->patch_busy = 0; /* the parent's worker may have been about to patch */
 	m->chan_enabled = 0;
 	if (m->chan_mode == SB_CHAN_OFF || m->chan_dead || m->ring0 || !m->set_lstar ||
 	    (m->chan_mode == SB_CHAN_AUTO && m->ncpus < 2))

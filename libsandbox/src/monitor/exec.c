@@ -236,6 +236,8 @@ long mon_execve(struct sb_mon *m, long nr, const long *a)
 	argv[2] = (uint64_t)fdstr;
 	argv[3] = path;
 
+	/* the channel's worker would survive it, with the old fds */
+	chan_stop_worker(m);
 	/* the device and the audit log survive the exec; nothing else of the monitor */
 	sb_sys3(SYS_fcntl, m->kvm_fd, F_SETFD, 0);
 	sb_sys3(SYS_fcntl, m->exe_fd, F_SETFD, 0);

@@ -72,6 +72,7 @@ void chan_worker_main(struct sb_thr *w);
 void chan_kick(struct sb_mon *m);
 int chan_resolve(struct sb_mon *m, struct sb_thr *t, long *rc);
 void chan_kill(struct sb_mon *m);
+void chan_stop_worker(struct sb_mon *m);
 void chan_vcpu_switch(struct sb_mon *m, struct sb_thr *t);
 void mon_print_stats(const struct sb_mon *m);
 /* patch.c: patched call sites (the worker patches what it sees) */

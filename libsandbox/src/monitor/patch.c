@@ -335,9 +335,12 @@ void patch_consider(struct sb_mon *m, uint64_t site, long nr)
 	e = ent_of(m, site);
 	if (!e || e->state != PS_FREE)
 		return;
+	/* stubs that give up meanwhile do not mean the worker gets no CPU */
+	__atomic_store_n(&m->patch_busy, 1, __ATOMIC_RELAXED);
 	mon_lock(m);
 	st = try_patch(m, site, nr);
 	mon_unlock(m);
+	__atomic_store_n(&m->patch_busy, 0, __ATOMIC_RELAXED);
 	e->state = st;
 	if (st == PS_PATCHED)
 		m->patch_done++;

@@ -312,6 +312,7 @@ struct sb_mon {
 	uint64_t chan_served, chan_back, chan_waited, chan_backoffs; /* statistics */
 	uint32_t patch_on;          /* patch call sites the channel serves (monitor/patch.c) */
 	uint32_t patch_next;        /* trampolines used */
+	uint32_t patch_busy;        /* the worker is patching a site (not serving): no takeback counts against it */
 	uint64_t patch_gpa;         /* guest-physical address of the patch window */
 	uint64_t patch_done, patch_refused; /* statistics */
 	uint32_t print_stats;       /* RINGFENCE_STATS=1: a line of counts on stderr at exit_group */
