@@ -620,6 +620,9 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->ring0 = !!(regs->flags & SB_ENTER_RING0);
 	m->chan_mode = chan_mode(regs->flags);
 	m->patch_on = !(regs->flags & SB_ENTER_NO_PATCH) && !(getenv("RINGFENCE_PATCH") && !strcmp(getenv("RINGFENCE_PATCH"), "off"));
+	/* a diagnostic: unmodified `syscall`s take the exit path, as on a PVM
+	 * host, so the channel is reached through patched sites only */
+	m->chan_no_stub = getenv("RINGFENCE_CHANNEL_STUB") && !strcmp(getenv("RINGFENCE_CHANNEL_STUB"), "off");
 	m->ncpus = online_cpus();
 	m->print_stats = getenv("RINGFENCE_STATS") && !strcmp(getenv("RINGFENCE_STATS"), "1");
 	if (l && l->compiled) {

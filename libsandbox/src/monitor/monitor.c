@@ -68,10 +68,25 @@ static void handle_syscall(struct sb_mon *m, struct sb_thr *t, int chan)
 		t->nsyscalls++;
 		goto out;
 	}
-	/* a call a parked worker could serve: wake it for the next ones */
-	if (m->chan_enabled && nr >= 0 && nr < CH_NR_MAX &&
-	    (cpu_chan_ctl(m)->nr_ok[nr / 64] & (1ull << (nr % 64))))
-		chan_kick(m);
+	/* a call a parked worker could serve, or could patch the site of
+	 * (a call the channel answers in the VM): wake it for the next ones,
+	 * and note the site for the patcher. (Where unmodified `syscall`s do
+	 * not reach the channel, as on a PVM host, patched sites are how
+	 * calls get there.) */
+	if (m->chan_enabled && nr >= 0 && nr < CH_NR_MAX) {
+		const struct sb_chan_ctl *ctl = cpu_chan_ctl(m);
+		uint64_t bit = 1ull << (nr % 64);
+
+		if ((ctl->nr_ok[nr / 64] & bit) || (m->patch_on && (ctl->vm_ok[nr / 64] & bit))) {
+			struct sb_chan_slot *s = cpu_chan_slot(m, t->idx);
+
+			if (m->patch_on) {
+				__atomic_store_n(&s->vm_site, r->rcx, __ATOMIC_RELAXED);
+				__atomic_store_n(&s->vm_nr, (uint64_t)nr, __ATOMIC_RELAXED);
+			}
+			chan_kick(m);
+		}
+	}
 
 	/* rt_sigreturn only restores the process's own state from its own
 	 * memory (checked): no policy can refuse it, as none can refuse exit */
@@ -267,7 +282,7 @@ void mon_main(struct sb_mon *m)
 
 		if (__atomic_load_n(&t->pending, __ATOMIC_RELAXED))
 			sig_deliver_pending(m);
-		if (!t->chan_lstar && m->chan_cpl0)
+		if (!t->chan_lstar && m->chan_cpl0 && !m->chan_no_stub)
 			chan_vcpu_switch(m, t);
 		rc = m->run_vcpu(t);
 		t->nexits++;

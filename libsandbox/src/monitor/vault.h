@@ -311,6 +311,7 @@ struct sb_mon {
 	uint64_t chan_overload_end; /* until then (CLOCK_MONOTONIC ns) */
 	uint64_t chan_served, chan_back, chan_waited, chan_backoffs; /* statistics */
 	uint32_t patch_on;          /* patch call sites the channel serves (monitor/patch.c) */
+	uint32_t chan_no_stub;      /* RINGFENCE_CHANNEL_STUB=off: vCPUs keep the plain LSTAR stub, as on a PVM host */
 	uint32_t patch_next;        /* trampolines used */
 	uint32_t patch_busy;        /* the worker is patching a site (not serving): no takeback counts against it */
 	uint64_t patch_gpa;         /* guest-physical address of the patch window */
