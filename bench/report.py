@@ -591,8 +591,8 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
     A("`bench/micro_worker` runs each operation in 11 timed batches (ns per call: the median batch, then the "
       "median over rounds; ratio to native per round). Thread create+join is `pthread_create` of a thread that "
       "returns at once, then `pthread_join`. "
-      "Ringfence has only its exit path so far (every forwarded call is a VM exit to the monitor); the "
-      "exitless and patched paths (issue #6) do not exist yet, so they have no column."
+      "Ringfence's columns here are its exit path (every forwarded call is a VM exit to the monitor); the "
+      "exitless channel and patched call sites are measured by `bench/run-exitless.sh` (below)."
       + (f" Refused by design inside a sandbox entered with `sb_enter()` (execve there fails with ENOSYS: "
          "it re-runs the launcher, which only `ringfence run` / `sb_exec()` sandboxes have; the `ringfence run` "
          f"column measures it): {na_text}; those cells say so instead of a number." if na else "")
@@ -659,7 +659,8 @@ def markdown(meta, g, h, pngs, img_prefix, heads, for_docs):
         A(f"- Refused by design in `sb_enter()` sandboxes (measured under `ringfence run` instead): {na_text}.")
     if failed_text:
         A(f"- Failed inside Ringfence in this run: {failed_text}.")
-    A("- Ringfence exitless and patched syscall paths: not implemented yet (issue #6).")
+    A("- Ringfence's exitless channel and patched call sites on a PVM host (where patching pays most): no PVM "
+      "`/dev/kvm` here; `bench/run-exitless.sh` measures them under Bochs' VT-x emulation.")
     A("- gVisor runsc, crun, runc, podman in the guest: not run there (the guest is a busybox initramfs without "
       "cgroup mounts or container storage); they are measured on the host instead, against the host's native "
       "baseline, so their ratios are not directly comparable with Ringfence's.")
@@ -693,9 +694,14 @@ def exitless_section():
     text = ("\n## Exitless system calls (`bench/run-exitless.sh`)\n\n"
             "`bench/run-exitless.sh [ROUNDS] [ITERS] [SECONDS]` runs in one Bochs boot with 2 emulated CPUs: "
             "getpid and a 1-byte write to /dev/null natively, under a seccomp allow list (allow60), a seccomp "
-            "user-notify supervisor, a ptrace stop, Ringfence's exit path (`RINGFENCE_EXITLESS=off`) and its "
-            "exitless channel (`on`: getpid answered in the VM by the channel stub, the write made by the "
-            "worker), in interleaved rounds (ratio per round, median and min-max); then 1, 2, 4 and 8 sandboxes "
+            "user-notify supervisor, a ptrace stop, Ringfence's exit path (`RINGFENCE_EXITLESS=off`), its "
+            "exitless channel through the unmodified `syscall` (`lstar`: `RINGFENCE_EXITLESS=on "
+            "RINGFENCE_PATCH=off`; getpid answered in the VM by the channel stub, the write made by the worker) "
+            "and through patched call sites (`patched`: `RINGFENCE_EXITLESS=on`; glibc's getpid and write "
+            "wrappers, patched during `micro_worker`'s warm-up, reach the channel from user mode through their "
+            "trampolines) and through patched sites only (`sites`: `RINGFENCE_CHANNEL_STUB=off`, every "
+            "unmodified `syscall` exits as on a PVM host; the first calls from a site exit, then it is patched), "
+            "in interleaved rounds (ratio per round, median and min-max); then 1, 2, 4 and 8 sandboxes "
             "at once (`bench/bench_fair.c`, exitless on, each writing to /dev/null) with the total rate and the "
             "slowest sandbox's share of an equal split. Emulated time: ratios only; a native getpid costs far "
             "more under Bochs than the channel stub's few instructions, hence a ratio below 1.\n")

@@ -4,7 +4,11 @@
 # only). Interleaved rounds of micro_worker (getpid, write of 1 byte to /dev/null):
 #   native; seccomp-bpf allow list (seccomp_filter allow60); seccomp user-notify supervisor;
 #   ptrace stop; Ringfence exit path (micro_worker_rf -e, RINGFENCE_EXITLESS=off); Ringfence
-#   exitless channel (RINGFENCE_EXITLESS=on).
+#   exitless channel through the unmodified `syscall` (RINGFENCE_EXITLESS=on RINGFENCE_PATCH=off:
+#   the LSTAR stub); the channel through patched call sites (RINGFENCE_EXITLESS=on: glibc's
+#   getpid and write wrappers are patched during micro_worker's warm-up); and the channel through
+#   patched sites only (RINGFENCE_CHANNEL_STUB=off: every unmodified `syscall` exits, as it
+#   does on a PVM host, so this is the PVM configuration's shape on VT-x).
 # Then fairness: K = 1, 2, 4, 8 sandboxes at once (exitless on), each writing 1 byte to
 # /dev/null (served by the channel's worker) for S seconds; total calls per second and the
 # slowest sandbox's share of an equal split.
@@ -25,16 +29,20 @@ d=\$(pwd)
 echo "cpus \$(grep -c ^processor /proc/cpuinfo)"
 r=1
 while [ \$r -le $R ]; do
-	for m in native allow60 notify ptrace exitpath exitless; do
+	for m in native allow60 notify ptrace exitpath lstar patched sites; do
 		case \$m in
 		native) c="./micro_worker" ;;
 		allow60) c="./seccomp_filter allow60 -- \$d/micro_worker" ;;
 		notify) c="./seccomp_notify -- \$d/micro_worker" ;;
 		ptrace) c="./ptrace_seccomp -- \$d/micro_worker" ;;
 		exitpath) c="env RINGFENCE_EXITLESS=off ./micro_worker_rf -e" ;;
-		exitless) c="env RINGFENCE_EXITLESS=on ./micro_worker_rf -e" ;;
+		lstar) c="env RINGFENCE_EXITLESS=on RINGFENCE_PATCH=off ./micro_worker_rf -e" ;;
+		patched) c="env RINGFENCE_EXITLESS=on RINGFENCE_STATS=1 ./micro_worker_rf -e" ;;
+		sites) c="env RINGFENCE_EXITLESS=on RINGFENCE_CHANNEL_STUB=off RINGFENCE_STATS=1 ./micro_worker_rf -e" ;;
 		esac
-		\$c -n $I getpid write 2>/dev/null | sed "s/^/round \$r \$m /"
+		\$c -n $I getpid write 2>stats.err | sed "s/^/round \$r \$m /"
+		grep -o 'patched [0-9]*' stats.err | sed "s/^/round \$r \$m /" || true
+		grep -o 'exits [0-9]*' stats.err | sed "s/^/round \$r \$m /" || true
 	done
 	r=\$((r + 1))
 done
@@ -50,7 +58,7 @@ BOCHS_CPUS=${BOCHS_CPUS:-2} BOCHS_WORK=${BOCHS_WORK:-/tmp/rf-bochs-exitless} BOC
 	"$here/scripts/kvm-run.sh" "$payload" -- sh ./guest.sh | tee "$raw" | grep -E '^(round|fair|cpus)' >&2 || true
 mkdir -p "$here/bench/results"
 outf="$here/bench/results/exitless-$(date -u +%Y%m%dT%H%M%SZ).txt"
-python3 - "$raw" "$S" <<'PY' | tee "$outf"
+python3 - "$raw" "$S" "$I" <<'PY' | tee "$outf"
 import statistics, sys
 raw, secs = sys.argv[1], float(sys.argv[2])
 v = {}
@@ -69,7 +77,7 @@ for line in open(raw, errors="replace"):
 print(f"{'op':<7} {'mode':<9} {'ns/call':>10} {'x native':>9} {'min-max':>12}")
 for op in ("getpid", "write"):
     nat = v.get(("native", op), {})
-    for mode in ("native", "allow60", "notify", "ptrace", "exitpath", "exitless"):
+    for mode in ("native", "allow60", "notify", "ptrace", "exitpath", "lstar", "patched", "sites"):
         m = v.get((mode, op), {})
         rs = [m[r] / nat[r] for r in m if r in nat and nat[r] > 0]
         if not rs:
@@ -77,6 +85,11 @@ for op in ("getpid", "write"):
             continue
         print(f"{op:<7} {mode:<9} {statistics.median(m.values()):10.0f} {statistics.median(rs):8.1f}x "
               f"{min(rs):5.1f}-{max(rs):.1f}")
+for mode in ("patched", "sites"):
+    ps, ex = v.get((mode, "patched"), {}), v.get((mode, "exits"), {})
+    if ps:
+        print(f"{mode}: call sites patched per run {sorted(int(x) for x in ps.values())}, VM exits per run "
+              f"{sorted(int(x) for x in ex.values())} (RINGFENCE_STATS; {2 * int(sys.argv[3])} calls timed per run)")
 for k in sorted(fair):
     c = fair[k]
     if len(c) != k or not c or sum(c) == 0:
