@@ -404,7 +404,6 @@ static void test_slot_rewrite(void **state)
  * call through `syscall` would get on the exit path, or nothing: a call
  * the worker does not make (handed back) is never made. */
 static uintptr_t uslot_last;
-static volatile uint64_t flip_bad;
 
 /* post a request in the last user slot (trampolines claim from the
  * first); its final state (CH_DONE, CH_BACK, or CH_REQ if no worker
