@@ -343,19 +343,25 @@ static int tasks_open(struct sb_mon *m, const struct sb_launch *l)
 	return 0;
 }
 
+/* 1 if the environment variable name is set to value */
+static int env_is(const char *name, const char *value)
+{
+	const char *e = getenv(name);
+
+	return e && !strcmp(e, value);
+}
+
 /* SB_CHAN_* from sb_enter's flags, else RINGFENCE_EXITLESS (on, off,
  * auto), else auto */
 static uint32_t chan_mode(uint64_t flags)
 {
-	const char *e = getenv("RINGFENCE_EXITLESS");
-
 	if (flags & SB_ENTER_EXITLESS)
 		return SB_CHAN_ON;
 	if (flags & SB_ENTER_NO_EXITLESS)
 		return SB_CHAN_OFF;
-	if (e && !strcmp(e, "on"))
+	if (env_is("RINGFENCE_EXITLESS", "on"))
 		return SB_CHAN_ON;
-	if (e && !strcmp(e, "off"))
+	if (env_is("RINGFENCE_EXITLESS", "off"))
 		return SB_CHAN_OFF;
 	return SB_CHAN_AUTO;
 }
@@ -619,10 +625,10 @@ static int enter_common(const struct sb_policy *pol, const struct sb_entry_regs 
 	m->sys = vault + VLT_SYS;
 	m->ring0 = !!(regs->flags & SB_ENTER_RING0);
 	m->chan_mode = chan_mode(regs->flags);
-	m->patch_on = !(regs->flags & SB_ENTER_NO_PATCH) && !(getenv("RINGFENCE_PATCH") && !strcmp(getenv("RINGFENCE_PATCH"), "off"));
+	m->patch_on = !(regs->flags & SB_ENTER_NO_PATCH) && !env_is("RINGFENCE_PATCH", "off");
 	/* a diagnostic: unmodified `syscall`s take the exit path, as on a PVM
 	 * host, so the channel is reached through patched sites only */
-	m->chan_no_stub = getenv("RINGFENCE_CHANNEL_STUB") && !strcmp(getenv("RINGFENCE_CHANNEL_STUB"), "off");
+	m->chan_no_stub = env_is("RINGFENCE_CHANNEL_STUB", "off");
 	m->ncpus = online_cpus();
 	m->print_stats = getenv("RINGFENCE_STATS") && !strcmp(getenv("RINGFENCE_STATS"), "1");
 	if (l && l->compiled) {

@@ -290,7 +290,7 @@ uint32_t cpu_build_tramp(struct sb_mon *mon, uint64_t at, uint64_t site, uint32_
 	uint64_t uctl = mon->vault + VLT_PATCH + PATCH_UCTL, us = mon->vault + VLT_PATCH + PATCH_USLOT;
 	uint64_t back = site + 2;
 	struct emit e = { (uint8_t *)at };
-	uint8_t *to_plain[4], *to_out[2], *to_got, *to_done[1], *to_back[2], *to_chan = 0, *claim, *spin, *wait;
+	uint8_t *to_plain[4], *to_out[2], *to_got, *to_done, *to_back[2], *to_chan = 0, *claim, *spin, *wait;
 	int np = 0, no = 0;
 	const uint8_t o_nr = __builtin_offsetof(struct sb_chan_slot, nr), o_a = __builtin_offsetof(struct sb_chan_slot, a),
 		      o_ret = __builtin_offsetof(struct sb_chan_slot, ret);
@@ -339,7 +339,7 @@ uint32_t cpu_build_tramp(struct sb_mon *mon, uint64_t at, uint64_t site, uint32_
 	bytes(&e, OP(0xf3, 0x90));                                            /* pause */
 	bytes(&e, OP(0x8b, 0x01));                                            /* mov (%rcx), %eax */
 	bytes(&e, OP(0x83, 0xf8, CH_DONE));                                   /* cmp $CH_DONE, %eax */
-	to_done[0] = jump(&e, OP(0x0f, 0x84), 0);                              /* je done */
+	to_done = jump(&e, OP(0x0f, 0x84), 0);                                 /* je done */
 	bytes(&e, OP(0x83, 0xf8, CH_BACK));                                   /* cmp $CH_BACK, %eax */
 	to_back[0] = jump(&e, OP(0x0f, 0x84), 0);                              /* je back */
 	bytes(&e, OP(0x41, 0xff, 0xcb));                                      /* dec %r11d */
@@ -355,7 +355,7 @@ uint32_t cpu_build_tramp(struct sb_mon *mon, uint64_t at, uint64_t site, uint32_
 	jump(&e, OP(0x0f, 0x84), (uint64_t)wait);                              /* je wait */
 	bytes(&e, OP(0x83, 0xf8, CH_DONE));                                   /* cmp $CH_DONE, %eax */
 	to_back[1] = jump(&e, OP(0x0f, 0x85), 0);                              /* jne back */
-	land(to_done[0], &e);
+	land(to_done, &e);
 	bytes(&e, OP(0x48, 0x8b, 0x41, o_ret));                               /* mov ret(%rcx), %rax */
 	bytes(&e, OP(0xc7, 0x01, CH_IDLE, 0, 0, 0));                          /* movl $CH_IDLE, (%rcx): freed */
 	to_out[no++] = jump(&e, OP(0xe9), 0);                                  /* jmp out */

@@ -230,14 +230,10 @@ static int cmpxchg16(uint64_t addr, const uint64_t old[2], const uint64_t new[2]
 	return ok;
 }
 
-static int host_prot(int prot)
-{
-	return prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
-}
-
 /* Rewrite the `mov` at mov (checked: b8 imm32 then 0f 05) into a jmp to
- * tramp. 0 or a negative errno; the page's protection is restored. */
-static int rewrite(struct sb_mon *m, uint64_t mov, uint64_t tramp, int prot)
+ * tramp. 0 or a negative errno; the page is r-x again (the only
+ * protection try_patch() takes). */
+static int rewrite(struct sb_mon *m, uint64_t mov, uint64_t tramp)
 {
 	uint64_t word = mov & ~15ull, page = mov & ~4095ull, old[2], new[2];
 	uint32_t off = (uint32_t)(mov - word), rel = (uint32_t)(tramp - (mov + 5));
@@ -258,7 +254,7 @@ static int rewrite(struct sb_mon *m, uint64_t mov, uint64_t tramp, int prot)
 		rc = cmpxchg16(word, old, new) ? 0 : -EAGAIN;
 	}
 	/* its own protection back (the process's view never changed) */
-	if (sb_sys3(SYS_mprotect, page, 4096, host_prot(prot)) && !rc)
+	if (sb_sys3(SYS_mprotect, page, 4096, PROT_READ | PROT_EXEC) && !rc)
 		rc = -EIO;
 	return (int)rc;
 }
@@ -269,7 +265,7 @@ static uint32_t try_patch(struct sb_mon *m, uint64_t site, long nr)
 	struct where w;
 	uint64_t mov = site - 5, start, tramp;
 	uint8_t code[PATCH_FUNC_MAX + 7];
-	uint32_t at, imm;
+	uint32_t at, imm, len;
 	int64_t d;
 	int rc;
 
@@ -312,15 +308,12 @@ static uint32_t try_patch(struct sb_mon *m, uint64_t site, long nr)
 	 * executable: other trampolines on it may be running) */
 	if (sb_sys3(SYS_mprotect, tramp & ~4095ull, 4096, PROT_READ | PROT_WRITE | PROT_EXEC))
 		return PS_REFUSED;
-	if (!cpu_build_tramp(m, tramp, site, (uint32_t)nr)) {
-		sb_sys3(SYS_mprotect, tramp & ~4095ull, 4096, PROT_READ | PROT_EXEC);
-		return PS_REFUSED;
-	}
+	len = cpu_build_tramp(m, tramp, site, (uint32_t)nr);
 	sb_sys3(SYS_mprotect, tramp & ~4095ull, 4096, PROT_READ | PROT_EXEC);
-	m->patch_next++;
-	if (rewrite(m, mov, tramp, w.prot))
+	if (!len)
 		return PS_REFUSED;
-	return PS_PATCHED;
+	m->patch_next++;
+	return rewrite(m, mov, tramp) ? PS_REFUSED : PS_PATCHED;
 }
 
 /* The worker saw call nr made from the `syscall` at site: patch it if it
